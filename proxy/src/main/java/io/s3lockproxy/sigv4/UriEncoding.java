@@ -1,0 +1,61 @@
+package io.s3lockproxy.sigv4;
+
+import java.nio.charset.StandardCharsets;
+
+/** URI encoding as SigV4 defines it: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded, upper-case hex. */
+public final class UriEncoding {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private UriEncoding() {
+    }
+
+    /** Encodes {@code s}; a '/' stays as it is when {@code keepSlash} is set (S3 object key paths). */
+    public static String encode(String s, boolean keepSlash) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(bytes.length + 16);
+        for (byte b : bytes) {
+            int c = b & 0xFF;
+            if (isUnreserved(c) || (keepSlash && c == '/')) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Decodes percent-escapes (never '+'). Returns null when an escape is malformed.
+     */
+    public static String decode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        byte[] src = s.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[src.length];
+        int n = 0;
+        for (int i = 0; i < src.length; i++) {
+            byte b = src[i];
+            if (b == '%') {
+                if (i + 2 >= src.length) {
+                    return null;
+                }
+                int hi = Character.digit(src[i + 1], 16);
+                int lo = Character.digit(src[i + 2], 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                out[n++] = (byte) ((hi << 4) | lo);
+                i += 2;
+            } else {
+                out[n++] = b;
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isUnreserved(int c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '_' || c == '.' || c == '~';
+    }
+}
