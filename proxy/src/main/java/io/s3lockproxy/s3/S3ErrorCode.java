@@ -19,6 +19,7 @@ public enum S3ErrorCode {
     INVALID_ARGUMENT(400, "InvalidArgument", "Invalid Argument"),
     INVALID_BUCKET_NAME(400, "InvalidBucketName", "The specified bucket is not valid."),
     INVALID_REQUEST(400, "InvalidRequest", "Invalid Request"),
+    INVALID_TOKEN(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
     INVALID_URI(400, "InvalidURI", "Couldn't parse the specified URI."),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed", "The specified method is not allowed against this resource."),
     MISSING_CONTENT_LENGTH(411, "MissingContentLength", "You must provide the Content-Length HTTP header."),

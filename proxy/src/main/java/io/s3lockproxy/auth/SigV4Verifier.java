@@ -1,0 +1,249 @@
+package io.s3lockproxy.auth;
+
+import io.s3lockproxy.s3.S3ErrorCode;
+import io.s3lockproxy.s3.S3Exception;
+import io.s3lockproxy.s3.S3Request;
+import io.s3lockproxy.sigv4.CanonicalRequest;
+import io.s3lockproxy.sigv4.Hashes;
+import io.s3lockproxy.sigv4.SigningKey;
+import io.s3lockproxy.sigv4.StringToSign;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks the SigV4 signature of a client request, sent in the {@code Authorization} header or in
+ * the query string (presigned URL), against the proxy's own client credentials.
+ *
+ * <p>The verifier rebuilds the canonical request from the request line and headers exactly as
+ * received, with the credential scope the client chose (any region; service {@code s3}), and
+ * compares signatures in constant time. Anonymous requests are refused. Thread-safe.
+ */
+public final class SigV4Verifier {
+    /** The clock skew S3 tolerates. */
+    public static final Duration DEFAULT_MAX_SKEW = Duration.ofMinutes(15);
+
+    private static final String SERVICE = "s3";
+    private static final String TERMINATOR = "aws4_request";
+    private static final String CONTENT_SHA256 = "x-amz-content-sha256";
+    private static final String SECURITY_TOKEN = "x-amz-security-token";
+
+    private final CredentialStore credentials;
+    private final Clock clock;
+    private final Duration maxSkew;
+    private final boolean acceptSessionTokens;
+
+    /**
+     * Creates a verifier.
+     *
+     * @param credentials          the client credentials accepted
+     * @param clock                the time requests are checked against
+     * @param maxSkew              how far the request time may be from the clock either way
+     * @param acceptSessionTokens  whether requests carrying {@code x-amz-security-token} are accepted
+     *                             (the token is then only checked as a signed part of the request)
+     */
+    public SigV4Verifier(CredentialStore credentials, Clock clock, Duration maxSkew, boolean acceptSessionTokens) {
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxSkew = Objects.requireNonNull(maxSkew, "maxSkew");
+        if (maxSkew.isNegative() || maxSkew.isZero()) {
+            throw new IllegalArgumentException("maxSkew must be positive, was " + maxSkew);
+        }
+        this.acceptSessionTokens = acceptSessionTokens;
+    }
+
+    /**
+     * Returns who signed {@code request} and how its body is declared.
+     *
+     * @throws S3Exception when the request is anonymous, malformed, out of time or wrongly signed
+     */
+    public VerifiedRequest verify(S3Request request) {
+        List<String> authorization = request.headers().getAll("Authorization");
+        boolean query = PresignedQuery.present(request);
+        if (!authorization.isEmpty() && query) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Only one auth mechanism allowed; only the"
+                    + " X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization"
+                    + " header should be specified");
+        }
+        if (authorization.size() > 1) {
+            throw new S3Exception(S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED,
+                    "The authorization header is malformed; it was sent more than once.");
+        }
+        if (!authorization.isEmpty()) {
+            return verifyHeader(request, AuthorizationHeader.parse(authorization.get(0)));
+        }
+        if (query) {
+            return verifyPresigned(request, PresignedQuery.parse(request));
+        }
+        if (request.hasQueryParam("AWSAccessKeyId") || request.hasQueryParam("Signature")) {
+            throw SignatureErrors.sigV2NotSupported();
+        }
+        throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Anonymous access is not allowed; sign the request with SigV4.");
+    }
+
+    private VerifiedRequest verifyHeader(S3Request request, AuthorizationHeader auth) {
+        Credential credential = auth.credential();
+        checkScope(credential, S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED);
+        RequestTime time = headerTime(request);
+        if (!credential.date().equals(time.date())) {
+            throw new S3Exception(S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED, "The authorization header is"
+                    + " malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
+        }
+        checkSkew(time);
+        requireHost(auth.signedHeaders(), S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED);
+        String secret = secretOf(credential.accessKey());
+        checkSessionToken(request.headers().get(SECURITY_TOKEN));
+        String contentSha256 = request.headers().get(CONTENT_SHA256);
+        if (contentSha256 == null) {
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                    "Missing required header for this request: x-amz-content-sha256");
+        }
+        PayloadMode mode = ContentSha256.classify(contentSha256);
+        // x-amz-content-sha256 must be signed here: an unsigned payload claim would let anyone
+        // swap the body and its hash together under a valid signature.
+        requireAmzHeadersSigned(request, auth.signedHeaders(), false);
+        SigningKey key = SigningKey.derive(secret, credential.date(), credential.region(), credential.service());
+        checkSignature(request, false, auth.signedHeaders(), contentSha256, time, credential, key, auth.signature());
+        String seed = auth.signature().toLowerCase(Locale.ROOT);
+        return verified(credential, mode, contentSha256, key, time, seed, false);
+    }
+
+    private VerifiedRequest verifyPresigned(S3Request request, PresignedQuery q) {
+        Credential credential = q.credential();
+        checkScope(credential, S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR);
+        if (!credential.date().equals(q.time().date())) {
+            throw PresignedQuery.error("Invalid credential date. Date is not the same as X-Amz-Date.");
+        }
+        Instant now = clock.instant();
+        Instant signedAt = q.time().instant();
+        // A presigned URL is meant to be used later, so only a time in the future is held against the skew.
+        if (signedAt.isAfter(now.plus(maxSkew))) {
+            throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request is not valid yet");
+        }
+        Instant expiry = signedAt.plusSeconds(q.expiresSeconds());
+        if (now.isAfter(expiry)) {
+            throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request has expired", Map.of(
+                    "X-Amz-Expires", Long.toString(q.expiresSeconds()),
+                    "Expires", expiry.toString(),
+                    "ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString()));
+        }
+        requireHost(q.signedHeaders(), S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR);
+        String secret = secretOf(credential.accessKey());
+        String token = q.securityToken() != null ? q.securityToken() : request.headers().get(SECURITY_TOKEN);
+        checkSessionToken(token);
+        requireAmzHeadersSigned(request, q.signedHeaders(), true);
+        String contentSha256 = request.headers().get(CONTENT_SHA256);
+        String payloadHash = contentSha256 != null && q.signedHeaders().contains(CONTENT_SHA256)
+                ? contentSha256 : ContentSha256.UNSIGNED_PAYLOAD;
+        PayloadMode mode = ContentSha256.classify(payloadHash);
+        SigningKey key = SigningKey.derive(secret, credential.date(), credential.region(), credential.service());
+        checkSignature(request, true, q.signedHeaders(), payloadHash, q.time(), credential, key, q.signature());
+        String seed = q.signature().toLowerCase(Locale.ROOT);
+        return verified(credential, mode, payloadHash, key, q.time(), seed, true);
+    }
+
+    private static VerifiedRequest verified(Credential credential, PayloadMode mode, String payloadHash,
+            SigningKey key, RequestTime time, String seedSignature, boolean presigned) {
+        String sha256 = mode == PayloadMode.SHA256_HEX ? ContentSha256.normalizedHex(payloadHash) : null;
+        StreamingContext streaming = mode.signedChunks()
+                ? new StreamingContext(key, time.timestamp(), credential.scope(), seedSignature)
+                : null;
+        return new VerifiedRequest(credential.accessKey(), mode, sha256, streaming, presigned);
+    }
+
+    private void checkSignature(S3Request request, boolean presigned, List<String> signedHeaders,
+            String payloadHash, RequestTime time, Credential credential, SigningKey key, String provided) {
+        String canonical;
+        try {
+            canonical = CanonicalRequest.build(request.method(), request.rawPath(), request.rawQuery(), presigned,
+                    name -> request.headers().getAll(name), signedHeaders, payloadHash);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3ErrorCode.INVALID_URI);
+        }
+        String stringToSign = StringToSign.build(time.timestamp(), credential.scope(), canonical);
+        String expected = key.sign(stringToSign);
+        if (!Hashes.constantTimeEquals(expected, provided.toLowerCase(Locale.ROOT))) {
+            throw SignatureErrors.signatureMismatch(credential.accessKey(), stringToSign, provided, canonical);
+        }
+    }
+
+    private static void checkScope(Credential credential, S3ErrorCode code) {
+        if (!credential.service().equals(SERVICE)) {
+            throw new S3Exception(code, "The authorization header is malformed; incorrect service \""
+                    + credential.service() + "\". This endpoint belongs to \"s3\".");
+        }
+        if (!credential.terminator().equals(TERMINATOR)) {
+            throw new S3Exception(code, "The authorization header is malformed; incorrect terminal \""
+                    + credential.terminator() + "\". This endpoint uses \"aws4_request\".");
+        }
+    }
+
+    private static RequestTime headerTime(S3Request request) {
+        String amzDate = request.headers().get("x-amz-date");
+        RequestTime time = amzDate != null
+                ? RequestTime.parseAmzDate(amzDate.strip())
+                : RequestTime.parseHttpDate(request.headers().get("Date"));
+        if (time == null) {
+            throw SignatureErrors.missingDate();
+        }
+        return time;
+    }
+
+    private void checkSkew(RequestTime time) {
+        Instant now = clock.instant();
+        Duration skew = Duration.between(now, time.instant()).abs();
+        if (skew.compareTo(maxSkew) > 0) {
+            throw new S3Exception(S3ErrorCode.REQUEST_TIME_TOO_SKEWED,
+                    S3ErrorCode.REQUEST_TIME_TOO_SKEWED.defaultMessage(), Map.of(
+                            "RequestTime", time.timestamp(),
+                            "ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString(),
+                            "MaxAllowedSkewMilliseconds", Long.toString(maxSkew.toMillis())));
+        }
+    }
+
+    private static void requireHost(List<String> signedHeaders, S3ErrorCode code) {
+        if (!signedHeaders.contains("host")) {
+            throw new S3Exception(code, code == S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED
+                    ? "The authorization header is malformed; the host header must be signed."
+                    : "X-Amz-SignedHeaders must include the host header.");
+        }
+    }
+
+    private String secretOf(String accessKey) {
+        return credentials.secretFor(accessKey).orElseThrow(() -> SignatureErrors.unknownAccessKey(accessKey));
+    }
+
+    private void checkSessionToken(String token) {
+        if (token != null && !acceptSessionTokens) {
+            throw new S3Exception(S3ErrorCode.INVALID_TOKEN);
+        }
+    }
+
+    /**
+     * Refuses x-amz-* headers that were sent but not signed, as S3 does: they change what the
+     * request means (copy source, tagging, ACL, …), so they must be covered by the signature.
+     * A presigned URL's client may add {@code x-amz-content-sha256} after the fact.
+     */
+    private static void requireAmzHeadersSigned(S3Request request, List<String> signedHeaders, boolean presigned) {
+        Set<String> signed = new HashSet<>(signedHeaders);
+        Set<String> unsigned = new TreeSet<>();
+        for (String name : request.headers().names()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("x-amz-") && !signed.contains(lower)
+                    && !(presigned && lower.equals(CONTENT_SHA256))) {
+                unsigned.add(lower);
+            }
+        }
+        if (!unsigned.isEmpty()) {
+            throw SignatureErrors.headersNotSigned(String.join(", ", unsigned));
+        }
+    }
+}
