@@ -17,6 +17,8 @@ public enum S3ErrorCode {
     INVALID_ACCESS_KEY_ID(403, "InvalidAccessKeyId",
             "The AWS Access Key Id you provided does not exist in our records."),
     INVALID_ARGUMENT(400, "InvalidArgument", "Invalid Argument"),
+    INVALID_CHUNK_SIZE_ERROR(403, "InvalidChunkSizeError",
+            "Only the last chunk is allowed to have a size less than 8192 bytes"),
     INVALID_BUCKET_NAME(400, "InvalidBucketName", "The specified bucket is not valid."),
     INVALID_REQUEST(400, "InvalidRequest", "Invalid Request"),
     INVALID_TOKEN(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
