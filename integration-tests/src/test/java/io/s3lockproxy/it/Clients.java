@@ -1,9 +1,13 @@
 package io.s3lockproxy.it;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,8 +34,7 @@ public final class Clients {
                 .region(Region.US_EAST_1)
                 .credentialsProvider(credentials(accessKey, secretKey))
                 .requestChecksumCalculation(flavour.calculation())
-                // a failure must show the first answer, not a retried one
-                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
+                .overrideConfiguration(o -> o.retryStrategy(Clients::retryDeadConnectionsOnly))
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .maxConnections(Math.max(maxConnections, 4))
                         .socketTimeout(Duration.ofSeconds(120)))
@@ -59,6 +62,18 @@ public final class Clients {
 
     public static S3Presigner presigner(ProxyProcess proxy) {
         return presigner(proxy.endpoint(), proxy.accessKey(), proxy.secretKey());
+    }
+
+    /**
+     * One retry, immediately, and only when the request could not be sent at all (an I/O error such
+     * as a pooled connection the server had closed after an error answer). An S3 error answer is
+     * never retried: a test must see the first answer the proxy gave.
+     */
+    private static void retryDeadConnectionsOnly(RetryStrategy.Builder<?, ?> b) {
+        b.useClientDefaults(false)
+                .maxAttempts(2)
+                .backoffStrategy(BackoffStrategy.retryImmediately())
+                .retryOnException(t -> t instanceof SdkClientException && t.getCause() instanceof IOException);
     }
 
     static StaticCredentialsProvider credentials(String accessKey, String secretKey) {
