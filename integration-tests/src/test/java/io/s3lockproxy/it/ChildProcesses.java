@@ -27,7 +27,7 @@ final class ChildProcesses {
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException(systemProperty + " points to " + path + ", which does not exist");
         }
-        return path;
+        return path.toAbsolutePath();
     }
 
     /** destroy(), then destroyForcibly() after the grace period; waits for the exit. */
