@@ -1,0 +1,141 @@
+package io.s3lockproxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The aws-cli as a client of the proxy (skipped where {@code aws} is not on PATH). */
+class AwsCliIT extends ProxyTestEnvironment {
+    private Path work;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void requireCli() throws IOException {
+        assumeTrue(Executables.onPath("aws"), "aws-cli is not on PATH");
+        work = Files.createTempDirectory("awscli-it-");
+        Files.writeString(work.resolve("config"), "[default]\ns3 =\n    addressing_style = path\n",
+                StandardCharsets.UTF_8);
+    }
+
+    @AfterEach
+    void removeWork() {
+        ChildProcesses.deleteRecursively(work);
+    }
+
+    private Run aws(String... args) {
+        List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", endpoint.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_"));
+        env.put("AWS_ACCESS_KEY_ID", accessKey);
+        env.put("AWS_SECRET_ACCESS_KEY", secretKey);
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+        env.put("AWS_CONFIG_FILE", work.resolve("config").toString());
+        env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("AWS_PAGER", "");
+        try {
+            Path out = work.resolve("stdout.txt");
+            Path err = work.resolve("stderr.txt");
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("aws " + String.join(" ", args) + " did not finish in 180 s");
+            }
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Run ok(String... args) {
+        Run run = aws(args);
+        assertThat(run.exit()).as("aws %s failed: %s", String.join(" ", args), run.err()).isZero();
+        return run;
+    }
+
+    @Test
+    void copySmallFileUpAndDown() throws IOException {
+        byte[] body = Payloads.random(10_000);
+        Path up = Files.write(work.resolve("small.bin"), body);
+        ok("s3", "cp", up.toString(), "s3://" + bucket + "/cli/small file.bin");
+        assertThat(readDirectly("cli/small file.bin")).isEqualTo(body);
+
+        Path down = work.resolve("small-back.bin");
+        ok("s3", "cp", "s3://" + bucket + "/cli/small file.bin", down.toString());
+        assertThat(Files.readAllBytes(down)).isEqualTo(body);
+    }
+
+    @Test
+    void copyTwentyMebibytesUsesMultipart() throws IOException {
+        byte[] body = Payloads.random(20 << 20);
+        Path up = Files.write(work.resolve("big.bin"), body);
+        ok("s3", "cp", up.toString(), "s3://" + bucket + "/cli/big.bin");
+        assertThat(Payloads.sha256Hex(readDirectly("cli/big.bin"))).isEqualTo(Payloads.sha256Hex(body));
+        // multipart uploads have an ETag of the form "<md5 of md5s>-<parts>"
+        assertThat(direct.headObject(b -> b.bucket(bucket).key("cli/big.bin")).eTag()).matches("\"?[0-9a-f]+-\\d+\"?");
+
+        Path down = work.resolve("big-back.bin");
+        ok("s3", "cp", "s3://" + bucket + "/cli/big.bin", down.toString());
+        assertThat(Payloads.sha256Hex(Files.readAllBytes(down))).isEqualTo(Payloads.sha256Hex(body));
+    }
+
+    @Test
+    void listBucketAndPrefix() {
+        direct.putObject(b -> b.bucket(bucket).key("ls/one.txt"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString("1"));
+        direct.putObject(b -> b.bucket(bucket).key("ls/two.txt"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString("22"));
+        assertThat(ok("s3", "ls").out()).contains(bucket);
+        assertThat(ok("s3", "ls", "s3://" + bucket + "/ls/").out()).contains("one.txt", "two.txt");
+    }
+
+    @Test
+    void s3apiPutGetHead() throws IOException {
+        byte[] body = Payloads.random(5_000);
+        Path file = Files.write(work.resolve("api.bin"), body);
+        ok("s3api", "put-object", "--bucket", bucket, "--key", "api/obj", "--body", file.toString(),
+                "--metadata", "colour=green");
+        assertThat(readDirectly("api/obj")).isEqualTo(body);
+
+        String head = ok("s3api", "head-object", "--bucket", bucket, "--key", "api/obj").out();
+        assertThat(head).contains("\"ContentLength\": 5000").contains("\"colour\": \"green\"");
+
+        Path down = work.resolve("api-back.bin");
+        ok("s3api", "get-object", "--bucket", bucket, "--key", "api/obj", down.toString());
+        assertThat(Files.readAllBytes(down)).isEqualTo(body);
+
+        Run missing = aws("s3api", "head-object", "--bucket", bucket, "--key", "api/missing");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("404");
+    }
+
+    @Test
+    void presignWithCurl() {
+        assumeTrue(Curl.available(), "curl is not on PATH");
+        byte[] body = Payloads.random(3_000);
+        direct.putObject(b -> b.bucket(bucket).key("cli/presigned"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(body));
+        String url = ok("s3", "presign", "s3://" + bucket + "/cli/presigned", "--expires-in", "300").out().trim();
+        Curl.Result result = Curl.get(url);
+        assertThat(result.status()).as(result.bodyText()).isEqualTo(200);
+        assertThat(result.body()).isEqualTo(body);
+    }
+}

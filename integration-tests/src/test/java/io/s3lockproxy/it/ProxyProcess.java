@@ -1,0 +1,237 @@
+package io.s3lockproxy.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The proxy under test as a child process: {@code java -jar ${proxy.jar} --config FILE}, with
+ * its output kept in {@code target/proxy-logs/} for later greps.
+ */
+public final class ProxyProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final Path configFile;
+    private final Path log;
+    private final int port;
+    private final int adminPort;
+    private final Map<String, String> credentials;
+
+    private ProxyProcess(Process process, Path configFile, Path log, int port, int adminPort,
+                         Map<String, String> credentials) {
+        this.process = process;
+        this.configFile = configFile;
+        this.log = log;
+        this.port = port;
+        this.adminPort = adminPort;
+        this.credentials = credentials;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A proxy in front of {@code backend} accepting one generated client key pair. */
+    public static Builder forBackend(S3Backend backend) {
+        return builder()
+                .credential("proxy-client", "proxy-client-secret-" + Long.toHexString(System.nanoTime()))
+                .upstreamEndpoint(backend.endpoint().toString())
+                .upstreamRegion(backend.region())
+                .upstreamCredentials(backend.accessKey(), backend.secretKey());
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The first configured client access key. */
+    public String accessKey() {
+        return credentials.keySet().iterator().next();
+    }
+
+    public String secretKey() {
+        return credentials.get(accessKey());
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public String logTail(int lines) {
+        return ChildProcesses.tail(log, lines);
+    }
+
+    @Override
+    public void close() {
+        ChildProcesses.stop(process, 5);
+    }
+
+    @Override
+    public String toString() {
+        return "proxy at " + endpoint() + " (pid " + process.pid() + ", log " + log + ")";
+    }
+
+    public static final class Builder {
+        private final Map<String, String> credentials = new LinkedHashMap<>();
+        private String name = "proxy";
+        private String region = "us-east-1";
+        private String upstreamEndpoint;
+        private String upstreamRegion = "us-east-1";
+        private String upstreamAccessKey;
+        private String upstreamSecretKey;
+        private boolean pathStyle = true;
+        private String payloadMode = "auto";
+        private String heap = "256m";
+        private final List<String> jvmOptions = new ArrayList<>();
+        private String extraYaml = "";
+
+        /** Used in the log file name, e.g. the test class. */
+        public Builder name(String name) {
+            this.name = name.replaceAll("[^A-Za-z0-9._-]", "_");
+            return this;
+        }
+
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        public Builder credential(String accessKey, String secretKey) {
+            credentials.put(accessKey, secretKey);
+            return this;
+        }
+
+        public Builder upstreamEndpoint(String endpoint) {
+            this.upstreamEndpoint = endpoint;
+            return this;
+        }
+
+        public Builder upstreamRegion(String region) {
+            this.upstreamRegion = region;
+            return this;
+        }
+
+        public Builder upstreamCredentials(String accessKey, String secretKey) {
+            this.upstreamAccessKey = accessKey;
+            this.upstreamSecretKey = secretKey;
+            return this;
+        }
+
+        public Builder pathStyle(boolean pathStyle) {
+            this.pathStyle = pathStyle;
+            return this;
+        }
+
+        /** {@code auto} or {@code unsigned}. */
+        public Builder payloadMode(String payloadMode) {
+            this.payloadMode = payloadMode;
+            return this;
+        }
+
+        /** Maximum heap of the proxy JVM, e.g. {@code 128m}. */
+        public Builder heap(String heap) {
+            this.heap = heap;
+            return this;
+        }
+
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /** YAML appended verbatim at top level (e.g. a {@code lock:} section). */
+        public Builder extraYaml(String yaml) {
+            this.extraYaml = yaml;
+            return this;
+        }
+
+        String yaml(int port, int adminPort) {
+            if (credentials.isEmpty() || upstreamEndpoint == null || upstreamAccessKey == null) {
+                throw new IllegalStateException("credentials and upstream endpoint/credentials are required");
+            }
+            StringBuilder y = new StringBuilder();
+            y.append("listen: ").append(quote("127.0.0.1:" + port)).append('\n');
+            y.append("admin: ").append(quote("127.0.0.1:" + adminPort)).append('\n');
+            y.append("region: ").append(quote(region)).append('\n');
+            y.append("credentials:\n");
+            credentials.forEach((k, v) -> y.append("  - accessKey: ").append(quote(k)).append('\n')
+                    .append("    secretKey: ").append(quote(v)).append('\n'));
+            y.append("upstream:\n");
+            y.append("  endpoint: ").append(quote(upstreamEndpoint)).append('\n');
+            y.append("  region: ").append(quote(upstreamRegion)).append('\n');
+            y.append("  accessKey: ").append(quote(upstreamAccessKey)).append('\n');
+            y.append("  secretKey: ").append(quote(upstreamSecretKey)).append('\n');
+            y.append("  pathStyle: ").append(pathStyle).append('\n');
+            y.append("  payloadMode: ").append(payloadMode).append('\n');
+            y.append(extraYaml);
+            return y.toString();
+        }
+
+        private static String quote(String s) {
+            return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        }
+
+        public ProxyProcess start() {
+            Path jar = ChildProcesses.requiredFile("proxy.jar");
+            int port = Ports.freePort();
+            int adminPort = Ports.freePort();
+            Path log = ChildProcesses.logDirectory().resolve(name + "-" + port + ".log");
+            try {
+                Path config = Files.createTempFile("s3lp-it-", ".yaml");
+                config.toFile().deleteOnExit();
+                Files.writeString(config, yaml(port, adminPort), StandardCharsets.UTF_8);
+                List<String> command = new ArrayList<>();
+                command.add(ChildProcesses.javaExecutable().toString());
+                command.add("-Xmx" + heap);
+                command.addAll(jvmOptions);
+                command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+                ProcessBuilder pb = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
+                // the file is authoritative: drop inherited S3LP_ overrides
+                pb.environment().keySet().removeIf(k -> k.startsWith("S3LP_"));
+                Process process = pb.start();
+                if (!Ports.awaitListening("127.0.0.1", port, START_TIMEOUT, process::isAlive)) {
+                    boolean alive = process.isAlive();
+                    ChildProcesses.stop(process, 5);
+                    throw new IllegalStateException("proxy " + (alive ? "did not listen on 127.0.0.1:" + port
+                            + " within " + START_TIMEOUT.toSeconds() + " s" : "exited with code "
+                            + process.exitValue() + " before listening on 127.0.0.1:" + port)
+                            + "; log " + log + ", last lines:\n" + ChildProcesses.tail(log, 40));
+                }
+                return new ProxyProcess(process, config, log, port, adminPort, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the proxy", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.s3lockproxy.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * S3Proxy (filesystem storage in a temp dir) as a child process, started from the
+ * jar-with-dependencies the pom copies to {@code target/s3proxy/s3proxy.jar}
+ * (system property {@code s3proxy.jar}).
+ */
+public final class S3ProxyBackend implements S3Backend {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final Path log;
+    private final int port;
+    private final String accessKey;
+    private final String secretKey;
+    private final Process process;
+
+    private S3ProxyBackend(Path workDir, Path log, int port, String accessKey, String secretKey, Process process) {
+        this.workDir = workDir;
+        this.log = log;
+        this.port = port;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+        this.process = process;
+    }
+
+    public static S3ProxyBackend start() {
+        Path jar = ChildProcesses.requiredFile("s3proxy.jar");
+        int port = Ports.freePort();
+        String accessKey = "backend-" + UUID.randomUUID().toString().substring(0, 8);
+        String secretKey = UUID.randomUUID().toString().replace("-", "");
+        Path workDir;
+        Path log = ChildProcesses.logDirectory().resolve("s3proxy-" + port + ".log");
+        try {
+            workDir = Files.createTempDirectory("s3proxy-it-");
+            Path data = Files.createDirectories(workDir.resolve("data"));
+            Path properties = workDir.resolve("s3proxy.properties");
+            Files.writeString(properties, String.join("\n",
+                    "s3proxy.endpoint=http://127.0.0.1:" + port,
+                    "s3proxy.authorization=aws-v2-or-v4",
+                    "s3proxy.identity=" + accessKey,
+                    "s3proxy.credential=" + secretKey,
+                    // large enough for the 20 MiB single PUTs the tests send
+                    "s3proxy.v4-max-non-chunked-request-size=" + (64L << 20),
+                    "jclouds.provider=filesystem",
+                    "jclouds.identity=unused",
+                    "jclouds.credential=unused",
+                    "jclouds.filesystem.basedir=" + data,
+                    ""), StandardCharsets.UTF_8);
+            Path logback = workDir.resolve("logback.xml");
+            Files.writeString(logback, """
+                    <configuration>
+                      <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                        <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
+                      </appender>
+                      <root level="WARN"><appender-ref ref="OUT"/></root>
+                    </configuration>
+                    """, StandardCharsets.UTF_8);
+            ProcessBuilder builder = new ProcessBuilder(List.of(
+                    ChildProcesses.javaExecutable().toString(),
+                    "-Xmx512m",
+                    "-Dlogback.configurationFile=" + logback,
+                    "-DLOG_LEVEL=warn",
+                    "-jar", jar.toString(),
+                    "--properties", properties.toString()))
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            Process process = builder.start();
+            if (!Ports.awaitListening("127.0.0.1", port, START_TIMEOUT, process::isAlive)) {
+                ChildProcesses.stop(process, 5);
+                throw new IllegalStateException("S3Proxy did not listen on 127.0.0.1:" + port + " within "
+                        + START_TIMEOUT.toSeconds() + " s (alive=" + process.isAlive() + "); log " + log + ":\n"
+                        + ChildProcesses.tail(log, 40));
+            }
+            return new S3ProxyBackend(workDir, log, port, accessKey, secretKey, process);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start S3Proxy", e);
+        }
+    }
+
+    @Override
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    @Override
+    public String accessKey() {
+        return accessKey;
+    }
+
+    @Override
+    public String secretKey() {
+        return secretKey;
+    }
+
+    @Override
+    public String region() {
+        return "us-east-1";
+    }
+
+    @Override
+    public String kind() {
+        return "s3proxy";
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        ChildProcesses.stop(process, 5);
+        ChildProcesses.deleteRecursively(workDir);
+    }
+
+    @Override
+    public String toString() {
+        return "S3Proxy at " + endpoint() + " (pid " + process.pid() + ")";
+    }
+}
