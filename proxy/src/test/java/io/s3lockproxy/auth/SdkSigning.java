@@ -16,7 +16,9 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import java.util.function.Consumer;
 import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /** Signs requests with the AWS SDK's own SigV4 signer and turns them into the proxy's {@link S3Request}. */
@@ -41,6 +43,12 @@ final class SdkSigning {
     /** Returns {@code request} signed by the SDK for S3 (no double encoding, no normalization). */
     static SdkHttpRequest sign(SdkHttpRequest request, String body, boolean presigned, Instant at, String secret,
             Duration expires) {
+        return sign(request, body, presigned, at, secret, expires, r -> { });
+    }
+
+    /** Returns {@code request} signed by the SDK, with extra signer properties set by {@code extra}. */
+    static SdkHttpRequest sign(SdkHttpRequest request, String body, boolean presigned, Instant at, String secret,
+            Duration expires, Consumer<SignRequest.Builder<AwsCredentialsIdentity>> extra) {
         // Presigned URLs are HTTPS in practice; over plain HTTP the SDK signs the payload anyway.
         SdkHttpRequest target = presigned ? request.toBuilder().protocol("https").build() : request;
         return SIGNER.sign(r -> {
@@ -59,6 +67,7 @@ final class SdkSigning {
             } else {
                 r.putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, true);
             }
+            extra.accept(r);
         }).request();
     }
 
