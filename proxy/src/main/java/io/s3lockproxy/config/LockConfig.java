@@ -1,0 +1,22 @@
+package io.s3lockproxy.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Write serialization settings.
+ *
+ * @param redis        the shared Redis, or null for local locks only
+ * @param lease        how long a Redis lease lives without renewal
+ * @param maxWait       how long a writer may queue before it gets 503 SlowDown
+ * @param mode         lock only, or lock plus storage-side conditional writes
+ * @param onRedisDown  what writes do while Redis cannot be reached
+ */
+public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown) {
+
+    /** How a held lock is enforced. */
+    public enum Mode { SERIALIZE, FENCED }
+
+    /** What writes do while the configured Redis cannot be reached. */
+    public enum OnRedisDown { FAIL, CONDITIONAL }
+}

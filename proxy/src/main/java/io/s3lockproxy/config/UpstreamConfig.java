@@ -1,0 +1,43 @@
+package io.s3lockproxy.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The real S3 service behind the proxy.
+ *
+ * @param endpoint        scheme, host and port (http or https)
+ * @param region          the region requests are signed for
+ * @param accessKey       the proxy's own access key at the upstream
+ * @param secretKey       the matching secret
+ * @param pathStyle       whether the bucket goes into the path rather than the host name
+ * @param payload         how request bodies are declared upstream
+ * @param connectTimeout  how long to wait for a TCP (and TLS) connection
+ * @param readTimeout     how long the upstream may stay silent while a response is due
+ */
+public record UpstreamConfig(
+        URI endpoint,
+        String region,
+        String accessKey,
+        String secretKey,
+        boolean pathStyle,
+        PayloadForwarding payload,
+        Duration connectTimeout,
+        Duration readTimeout) {
+
+    /** Returns whether the upstream is reached over TLS. */
+    public boolean tls() {
+        return "https".equalsIgnoreCase(endpoint.getScheme());
+    }
+
+    /** Returns the upstream port, defaulting by scheme. */
+    public int port() {
+        return endpoint.getPort() > 0 ? endpoint.getPort() : tls() ? 443 : 80;
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamConfig[endpoint=" + endpoint + ", region=" + region + ", accessKey=" + accessKey
+                + ", secretKey=<redacted>, pathStyle=" + pathStyle + ", payload=" + payload + "]";
+    }
+}

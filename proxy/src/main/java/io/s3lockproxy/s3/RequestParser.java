@@ -1,0 +1,91 @@
+package io.s3lockproxy.s3;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.s3lockproxy.sigv4.UriEncoding;
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns an HTTP request head into an {@link S3Request}: bucket and key from a path-style or
+ * virtual-host-style address, and the operation from method, query and headers.
+ */
+public final class RequestParser {
+    private final String virtualHostDomain;
+
+    /** Creates a parser; {@code virtualHostDomain} (or null) enables {@code bucket.domain} host names. */
+    public RequestParser(String virtualHostDomain) {
+        this.virtualHostDomain = virtualHostDomain == null ? null : virtualHostDomain.toLowerCase(Locale.ROOT);
+    }
+
+    /** Returns the parsed request; throws {@link S3Exception} for an address S3 could not parse. */
+    public S3Request parse(HttpRequest request, String requestId) {
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String rawPath = q < 0 ? uri : uri.substring(0, q);
+        String rawQuery = q < 0 ? "" : uri.substring(q + 1);
+        if (!rawPath.startsWith("/")) {
+            throw new S3Exception(S3ErrorCode.INVALID_URI);
+        }
+        String path = UriEncoding.decode(rawPath);
+        List<Map.Entry<String, String>> query = parseQuery(rawQuery);
+        if (path == null || query == null) {
+            throw new S3Exception(S3ErrorCode.INVALID_URI);
+        }
+        String hostBucket = bucketFromHost(request.headers().get(HttpHeaderNames.HOST));
+        String bucket;
+        String key;
+        if (hostBucket != null) {
+            bucket = hostBucket;
+            key = path.length() > 1 ? path.substring(1) : null;
+        } else {
+            int slash = path.indexOf('/', 1);
+            String first = slash < 0 ? path.substring(1) : path.substring(1, slash);
+            bucket = first.isEmpty() ? null : first;
+            key = slash < 0 || slash == path.length() - 1 ? null : path.substring(slash + 1);
+        }
+        String method = request.method().name();
+        S3Operation operation = OperationResolver.resolve(method, bucket, key, query, request.headers());
+        return new S3Request(requestId, method, rawPath, rawQuery, query, request.headers(), bucket, key, operation);
+    }
+
+    private String bucketFromHost(String host) {
+        if (virtualHostDomain == null || host == null) {
+            return null;
+        }
+        String name = host.toLowerCase(Locale.ROOT);
+        int colon = name.lastIndexOf(':');
+        if (colon > 0 && name.indexOf(']') < colon) {
+            name = name.substring(0, colon);
+        }
+        String suffix = "." + virtualHostDomain;
+        if (name.endsWith(suffix) && name.length() > suffix.length()) {
+            return host.substring(0, name.length() - suffix.length());
+        }
+        return null;
+    }
+
+    /** Returns the decoded parameters of {@code rawQuery} in order, or null when an escape is malformed. */
+    static List<Map.Entry<String, String>> parseQuery(String rawQuery) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        if (rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = UriEncoding.decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = UriEncoding.decode(eq < 0 ? "" : pair.substring(eq + 1));
+            if (name == null || value == null) {
+                return null;
+            }
+            out.add(new SimpleImmutableEntry<>(name, value));
+        }
+        return out;
+    }
+}

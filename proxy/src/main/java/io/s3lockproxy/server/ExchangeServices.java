@@ -1,0 +1,16 @@
+package io.s3lockproxy.server;
+
+import io.s3lockproxy.auth.SigV4Verifier;
+import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.s3.RequestParser;
+import io.s3lockproxy.upstream.OriginPool;
+import io.s3lockproxy.upstream.Resigner;
+
+/** The shared, thread-safe collaborators every exchange uses. */
+record ExchangeServices(
+        RequestParser parser,
+        SigV4Verifier verifier,
+        Resigner resigner,
+        OriginPool origins,
+        PayloadForwarding forwarding) {
+}

@@ -1,0 +1,111 @@
+package io.s3lockproxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.s3lockproxy.auth.CredentialStore;
+import io.s3lockproxy.auth.SigV4Verifier;
+import io.s3lockproxy.config.ClientCredential;
+import io.s3lockproxy.config.ProxyConfig;
+import io.s3lockproxy.s3.RequestParser;
+import io.s3lockproxy.upstream.OriginPool;
+import io.s3lockproxy.upstream.Resigner;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/** The S3 listener: binds the port and wires the shared services into every client pipeline. */
+public final class ProxyServer implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel serverChannel;
+
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel) {
+        this.boss = boss;
+        this.workers = workers;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Starts a server for {@code config} and returns once it listens. */
+    public static ProxyServer start(ProxyConfig config) throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
+        Class<? extends ServerSocketChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        try {
+            ExchangeServices services = new ExchangeServices(
+                    new RequestParser(config.virtualHostDomain()),
+                    new SigV4Verifier(credentialStore(config), Clock.systemUTC(),
+                            config.auth().maxClockSkew(), config.auth().acceptSessionTokens()),
+                    new Resigner(config.upstream()),
+                    new OriginPool(config.upstream(), upstreamTls(config), workers, clientType),
+                    config.upstream().payload());
+            Channel channel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(serverType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ProxyInitializer(services))
+                    .bind(config.listen().host(), config.listen().port())
+                    .sync()
+                    .channel();
+            return new ProxyServer(boss, workers, channel);
+        } catch (InterruptedException | RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static CredentialStore credentialStore(ProxyConfig config) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (ClientCredential c : config.credentials()) {
+            keys.put(c.accessKey(), c.secretKey());
+        }
+        return new CredentialStore(keys);
+    }
+
+    private static SslContext upstreamTls(ProxyConfig config) {
+        if (!config.upstream().tls()) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS to the upstream: " + e.getMessage(), e);
+        }
+    }
+
+    /** Returns the port the server listens on (useful when the configuration asked for port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Stops accepting, then shuts the event loops down. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,106 @@
+package io.s3lockproxy.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.s3lockproxy.config.UpstreamConfig;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to the upstream, one idle list per event loop: an exchange always gets a
+ * connection that lives on its own client channel's loop, so neither side ever needs a lock.
+ */
+public final class OriginPool {
+    private static final int MAX_IDLE_PER_LOOP = 64;
+
+    private final UpstreamConfig upstream;
+    private final SslContext ssl;
+    private final Class<? extends SocketChannel> channelType;
+    /** Filled once at construction and only read afterwards; each deque is touched by its own loop only. */
+    private final Map<EventExecutor, Deque<UpstreamConnection>> idle = new IdentityHashMap<>();
+
+    /** Creates a pool for the loops of {@code group}; {@code ssl} is null for plain HTTP upstreams. */
+    public OriginPool(UpstreamConfig upstream, SslContext ssl, EventLoopGroup group,
+                      Class<? extends SocketChannel> channelType) {
+        this.upstream = upstream;
+        this.ssl = ssl;
+        this.channelType = channelType;
+        for (EventExecutor loop : group) {
+            idle.put(loop, new ArrayDeque<>());
+        }
+    }
+
+    /** Returns a connection on {@code loop}: an idle one, or a new one once it is connected. Call on {@code loop}. */
+    public Future<UpstreamConnection> acquire(EventLoop loop) {
+        assert loop.inEventLoop() : "acquire must run on the exchange's event loop";
+        Deque<UpstreamConnection> free = idle.get(loop);
+        UpstreamConnection pooled;
+        while ((pooled = free.pollFirst()) != null) {
+            if (pooled.channel().isActive()) {
+                return loop.newSucceededFuture(pooled);
+            }
+        }
+        Promise<UpstreamConnection> promise = loop.newPromise();
+        UpstreamConnection connection = new UpstreamConnection(this);
+        new Bootstrap()
+                .group(loop)
+                .channel(channelType)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) upstream.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (ssl != null) {
+                            p.addLast("tls", ssl.newHandler(ch.alloc(), upstream.endpoint().getHost(), upstream.port()));
+                        }
+                        p.addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
+                        p.addLast("flow", new FlowControlHandler());
+                        p.addLast("idle", new IdleStateHandler(upstream.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        p.addLast("exchange", connection);
+                    }
+                })
+                .connect(upstream.endpoint().getHost(), upstream.port())
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        promise.setSuccess(connection);
+                    } else {
+                        promise.setFailure(new UpstreamException(UpstreamError.CONNECT_ERROR, f.cause()));
+                    }
+                });
+        return promise;
+    }
+
+    void giveBack(UpstreamConnection connection) {
+        Deque<UpstreamConnection> free = idle.get(connection.channel().eventLoop());
+        if (free.size() >= MAX_IDLE_PER_LOOP) {
+            connection.channel().close();
+        } else {
+            free.addFirst(connection);
+        }
+    }
+
+    void forget(UpstreamConnection connection) {
+        Deque<UpstreamConnection> free = idle.get(connection.channel().eventLoop());
+        if (free != null) {
+            free.remove(connection);
+        }
+    }
+}

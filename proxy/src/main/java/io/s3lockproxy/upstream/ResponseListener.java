@@ -1,0 +1,17 @@
+package io.s3lockproxy.upstream;
+
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+
+/** Receives one upstream response; every call happens on the connection's event loop. */
+public interface ResponseListener {
+
+    /** The status line and headers arrived. */
+    void onResponseHead(HttpResponse head);
+
+    /** A piece of the body arrived (a {@link io.netty.handler.codec.http.LastHttpContent} ends it); the listener owns it. */
+    void onResponseContent(HttpContent content);
+
+    /** The exchange failed before the response was complete. */
+    void onUpstreamError(UpstreamException error);
+}

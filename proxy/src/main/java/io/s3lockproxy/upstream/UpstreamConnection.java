@@ -1,0 +1,146 @@
+package io.s3lockproxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import javax.net.ssl.SSLException;
+
+/**
+ * One pooled keep-alive connection to the upstream, used by one exchange at a time.
+ *
+ * <p>autoRead is off: the exchange asks for each response message with {@link #read()} once it
+ * has passed the previous one on, so a slow client slows the upstream instead of filling memory.
+ * All methods must be called on the channel's event loop, which is why the fields need no
+ * synchronization.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private final OriginPool pool;
+    private Channel channel;
+    private ResponseListener listener;
+    private boolean readPending;
+    private boolean reusable;
+
+    UpstreamConnection(OriginPool pool) {
+        this.pool = pool;
+    }
+
+    /** Binds the connection to the exchange that will receive the next response. */
+    public void start(ResponseListener listener) {
+        this.listener = listener;
+        this.reusable = false;
+    }
+
+    /** Writes a request message (head, content, or last content) upstream. */
+    public ChannelFuture write(Object message) {
+        return channel.writeAndFlush(message);
+    }
+
+    /** Asks for the next response message. */
+    public void read() {
+        readPending = true;
+        channel.read();
+    }
+
+    /** Returns the connection to the pool when the last response allowed reuse, or closes it. */
+    public void release() {
+        listener = null;
+        if (reusable && channel.isActive()) {
+            pool.giveBack(this);
+        } else {
+            channel.close();
+        }
+    }
+
+    /** Closes the connection mid-exchange so that the upstream never sees a complete request. */
+    public void abort() {
+        listener = null;
+        channel.close();
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
+        ResponseListener l = listener;
+        if (l == null) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        if (msg instanceof HttpResponse head) {
+            if (head.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                fail(ctx, UpstreamError.RESET_CONNECTION, head.decoderResult().cause());
+                return;
+            }
+            reusable = HttpUtil.isKeepAlive(head);
+            l.onResponseHead(head);
+        }
+        if (msg instanceof HttpContent content) {
+            if (msg instanceof LastHttpContent) {
+                listener = null;
+            }
+            l.onResponseContent(content);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // FlowControlHandler drops a read that a socket read could not satisfy with a whole message.
+        if (readPending && ctx.channel().isActive()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && readPending && listener != null) {
+            fail(ctx, UpstreamError.READ_TIMEOUT, null);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        pool.forget(this);
+        if (listener != null) {
+            fail(ctx, UpstreamError.RESET_CONNECTION, null);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamError kind = cause instanceof SSLException ? UpstreamError.TLS_ERROR : UpstreamError.RESET_CONNECTION;
+        if (listener != null) {
+            fail(ctx, kind, cause);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, UpstreamError kind, Throwable cause) {
+        ResponseListener l = listener;
+        listener = null;
+        ctx.close();
+        if (l != null) {
+            l.onUpstreamError(new UpstreamException(kind, cause));
+        }
+    }
+}
