@@ -26,7 +26,8 @@ class AwsCliIT extends ProxyTestEnvironment {
     void requireCli() throws IOException {
         assumeTrue(Executables.onPath("aws"), "aws-cli is not on PATH");
         work = Files.createTempDirectory("awscli-it-");
-        Files.writeString(work.resolve("config"), "[default]\ns3 =\n    addressing_style = path\n",
+        // aws-cli v1 presigns with SigV2 unless told otherwise; the proxy accepts SigV4 only.
+        Files.writeString(work.resolve("config"), "[default]\ns3 =\n    addressing_style = path\n    signature_version = s3v4\n",
                 StandardCharsets.UTF_8);
     }
 

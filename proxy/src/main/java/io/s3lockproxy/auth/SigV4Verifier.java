@@ -98,7 +98,7 @@ public final class SigV4Verifier {
                     + " malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
         }
         checkSkew(time);
-        requireHost(auth.signedHeaders(), S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED);
+        requireHost(auth.signedHeaders());
         String secret = secretOf(credential.accessKey());
         checkSessionToken(request.headers().get(SECURITY_TOKEN));
         String contentSha256 = request.headers().get(CONTENT_SHA256);
@@ -135,7 +135,7 @@ public final class SigV4Verifier {
                     "Expires", expiry.toString(),
                     "ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString()));
         }
-        requireHost(q.signedHeaders(), S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR);
+        requireHost(q.signedHeaders());
         String secret = secretOf(credential.accessKey());
         String token = q.securityToken() != null ? q.securityToken() : request.headers().get(SECURITY_TOKEN);
         checkSessionToken(token);
@@ -209,11 +209,10 @@ public final class SigV4Verifier {
         }
     }
 
-    private static void requireHost(List<String> signedHeaders, S3ErrorCode code) {
+    /** S3 answers an unsigned Host like any other unsigned header: 403 AccessDenied naming it. */
+    private static void requireHost(List<String> signedHeaders) {
         if (!signedHeaders.contains("host")) {
-            throw new S3Exception(code, code == S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED
-                    ? "The authorization header is malformed; the host header must be signed."
-                    : "X-Amz-SignedHeaders must include the host header.");
+            throw SignatureErrors.headersNotSigned("host");
         }
     }
 
