@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * One client request relayed to the upstream and its response relayed back.
  *
  * <p>Everything happens on the client channel's event loop (the upstream connection is taken from
- * that loop's pool), so no field needs synchronization. The client channel has autoRead off: the
- * next body piece is read only after the previous one was written upstream, and the next upstream
- * response piece only after the previous one was written to the client.
+ * that loop's pool), so no field needs synchronization. Both channels have autoRead off: the next
+ * body piece is read only while the upstream socket is writable (below its high-water mark), and
+ * the next response piece only while the client socket is, so at most a high-water mark of bytes
+ * plus one piece is buffered per direction, whatever the object size.
  */
 final class Exchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
@@ -57,6 +58,8 @@ final class Exchange implements ResponseListener {
     private UpstreamConnection upstream;
     private boolean clientBodyComplete;
     private boolean closeClientAfterResponse;
+    private boolean waitingForUpstream;
+    private boolean waitingForClient;
 
     Exchange(ChannelHandlerContext ctx, ExchangeServices services, HttpRequest head, Runnable readClient,
              Runnable onDone) {
@@ -216,30 +219,42 @@ final class Exchange implements ResponseListener {
                 return;
             }
             if (ready != null) {
-                var written = upstream.write(new DefaultHttpContent(ready));
-                if (!last) {
-                    written.addListener(readNextWhenWritten());
-                }
+                upstream.write(new DefaultHttpContent(ready));
             }
             if (last) {
                 state = State.AWAITING_RESPONSE;
                 upstream.write(new DefaultLastHttpContent(rest));
-            } else if (ready == null) {
-                readClient.run();
+            } else {
+                readClientWhileUpstreamWritable();
             }
         } finally {
             content.release();
         }
     }
 
-    private ChannelFutureListener readNextWhenWritten() {
-        return f -> {
-            if (f.isSuccess()) {
-                if (state == State.STREAMING_BODY || state == State.RELAYING_RESPONSE) {
-                    readClient.run();
-                }
-            }
-        };
+    /** Reads the next body piece now, or once the upstream socket has drained below its high-water mark. */
+    private void readClientWhileUpstreamWritable() {
+        if (upstream.isWritable()) {
+            readClient.run();
+        } else {
+            waitingForUpstream = true;
+        }
+    }
+
+    @Override
+    public void onUpstreamWritable() {
+        if (waitingForUpstream && state == State.STREAMING_BODY) {
+            waitingForUpstream = false;
+            readClient.run();
+        }
+    }
+
+    /** The client socket drained below its high-water mark: resume reading the upstream response. */
+    void onClientWritable() {
+        if (waitingForClient && upstream != null) {
+            waitingForClient = false;
+            upstream.read();
+        }
     }
 
     @Override
@@ -279,16 +294,16 @@ final class Exchange implements ResponseListener {
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 abort("client write failed");
-                return;
-            }
-            if (!last) {
-                if (upstream != null) {
-                    upstream.read();
-                }
             }
         });
         if (last) {
             finishExchange();
+        } else if (state == State.DONE) {
+            return;
+        } else if (ctx.channel().isWritable()) {
+            upstream.read();
+        } else {
+            waitingForClient = true;
         }
     }
 

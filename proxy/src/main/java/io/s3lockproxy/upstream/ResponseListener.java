@@ -12,6 +12,9 @@ public interface ResponseListener {
     /** A piece of the body arrived (a {@link io.netty.handler.codec.http.LastHttpContent} ends it); the listener owns it. */
     void onResponseContent(HttpContent content);
 
+    /** The upstream socket drained below its high-water mark after having been above it. */
+    void onUpstreamWritable();
+
     /** The exchange failed before the response was complete. */
     void onUpstreamError(UpstreamException error);
 }

@@ -42,6 +42,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return channel.writeAndFlush(message);
     }
 
+    /** Returns whether the socket accepts more without going above its high-water mark. */
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
     /** Asks for the next response message. */
     public void read() {
         readPending = true;
@@ -97,6 +102,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             }
             l.onResponseContent(content);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && listener != null) {
+            listener.onUpstreamWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
