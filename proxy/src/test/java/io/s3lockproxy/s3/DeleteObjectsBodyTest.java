@@ -1,0 +1,53 @@
+package io.s3lockproxy.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DeleteObjectsBodyTest {
+
+    private static byte[] xml(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void readsEveryKeyInDocumentOrderWithEscapesAndVersions() {
+        byte[] body = xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                + "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
+                + "<Object><Key>b/2 &amp; more</Key></Object>"
+                + "<Object><Key>a/1</Key><VersionId>v1</VersionId></Object>"
+                + "<Object><Key>ü/&#x1F600;</Key></Object></Delete>");
+
+        assertThat(DeleteObjectsBody.keys(body)).containsExactly("b/2 & more", "a/1", "ü/\uD83D\uDE00");
+    }
+
+    @Test
+    void rejectsWhatIsNotADeleteDocument() {
+        assertThatThrownBy(() -> DeleteObjectsBody.keys(xml("<Other><Object><Key>k</Key></Object></Other>")))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.MALFORMED_XML));
+        assertThatThrownBy(() -> DeleteObjectsBody.keys(xml("<Delete><Object><Key>k</Key>")))
+                .isInstanceOf(S3Exception.class);
+        assertThatThrownBy(() -> DeleteObjectsBody.keys(xml("")))
+                .isInstanceOf(S3Exception.class);
+    }
+
+    @Test
+    void refusesExternalEntities() {
+        byte[] body = xml("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + "<Delete><Object><Key>&x;</Key></Object></Delete>");
+
+        assertThatThrownBy(() -> DeleteObjectsBody.keys(body)).isInstanceOf(S3Exception.class);
+    }
+
+    @Test
+    void refusesMoreKeysThanS3Allows() {
+        StringBuilder b = new StringBuilder("<Delete>");
+        for (int i = 0; i <= DeleteObjectsBody.MAX_KEYS; i++) {
+            b.append("<Object><Key>k").append(i).append("</Key></Object>");
+        }
+        assertThatThrownBy(() -> DeleteObjectsBody.keys(xml(b.append("</Delete>").toString())))
+                .isInstanceOf(S3Exception.class);
+    }
+}
