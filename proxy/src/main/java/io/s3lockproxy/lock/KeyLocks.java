@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -51,9 +52,15 @@ public final class KeyLocks {
         });
     }
 
+    /** Stops the timers and lets queued Redis commands (releases) finish for up to the Redis timeout. */
     private static void shutdown(ScheduledExecutorService scheduler, ExecutorService io) {
         scheduler.shutdownNow();
         io.shutdown();
+        try {
+            io.awaitTermination(REDIS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static ThreadFactory daemon(String prefix) {

@@ -77,7 +77,9 @@ final class RedisClients {
                 .masterName(path[0])
                 .sentinels(sentinels)
                 .clientConfig(clientConfig(user, password, db, false, timeoutMillis))
-                .sentinelClientConfig(clientConfig(null, null, 0, false, timeoutMillis))
+                // Sentinel connections are plain Jedis ones, which speak RESP2 only.
+                .sentinelClientConfig(DefaultJedisClientConfig.builder().autoNegotiateProtocol(false)
+                        .timeoutMillis(timeoutMillis).clientName("s3-lock-proxy").build())
                 .poolConfig(pool)
                 .build();
     }

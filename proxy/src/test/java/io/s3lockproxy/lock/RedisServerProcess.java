@@ -20,19 +20,34 @@ import java.util.concurrent.TimeUnit;
 final class RedisServerProcess implements AutoCloseable {
 
     private final int port;
+    private final List<String> command;
     private final Path log;
     private Process process;
 
-    private RedisServerProcess(int port) throws IOException {
+    private RedisServerProcess(int port, List<String> command) throws IOException {
         this.port = port;
+        this.command = command;
         this.log = Files.createTempFile("redis-test-" + port, ".log");
     }
 
     /** Returns a started server on a free port. */
     static RedisServerProcess start() throws IOException {
-        RedisServerProcess redis = new RedisServerProcess(freePort());
+        int port = freePort();
+        RedisServerProcess redis = new RedisServerProcess(port, List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
         redis.restart();
         return redis;
+    }
+
+    /** Returns a started Sentinel on a free port that monitors {@code master} under {@code masterName}. */
+    static RedisServerProcess startSentinel(RedisServerProcess master, String masterName) throws IOException {
+        int port = freePort();
+        Path config = Files.createTempFile("sentinel-" + port, ".conf");
+        Files.writeString(config, "port " + port + "\nbind 127.0.0.1\n"
+                + "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " 1\n");
+        RedisServerProcess sentinel = new RedisServerProcess(port, List.of("redis-server", config.toString(), "--sentinel"));
+        sentinel.restart();
+        return sentinel;
     }
 
     /** Returns the {@code redis://} URI of this server. */
@@ -49,8 +64,7 @@ final class RedisServerProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server already running on " + port);
         }
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
