@@ -22,8 +22,8 @@ import redis.clients.jedis.UnifiedJedis;
  * holder's PTTL instead.
  *
  * <p>The connection runs on its own daemon thread and reconnects after a delay when Redis goes
- * away; when it is (re)established every waiter is woken to retry, covering releases missed while
- * disconnected. Wake callbacks run on that thread and must only hand work to an executor.
+ * away; when it is lost or (re)established every waiter is woken to retry, covering releases
+ * missed while disconnected and letting waiters notice a dead Redis at once. Wake callbacks run on that thread and must only hand work to an executor.
  */
 final class ReleaseSubscriber implements AutoCloseable {
 
@@ -89,6 +89,9 @@ final class ReleaseSubscriber implements AutoCloseable {
                 listening = false;
             }
             if (!closed) {
+                // Waiters sleeping on a long PTTL retry now: against a dead Redis they fail fast
+                // (fail mode) instead of at their next poll; against a live one they just retry.
+                wakeAll();
                 try {
                     Thread.sleep(reconnectDelay.toMillis());
                 } catch (InterruptedException e) {

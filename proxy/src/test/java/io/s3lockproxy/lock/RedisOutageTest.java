@@ -71,6 +71,24 @@ class RedisOutageTest {
     }
 
     @Test
+    void aWaiterFailsFastWhenRedisDiesWhileItWaits() throws Exception {
+        LockKey key = new LockKey("b", "waiter-outage");
+        LockingKeyLock holder = fixtures.lock(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(20));
+        LockingKeyLock waiter = fixtures.lock(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(20));
+        assertThat(LockFixtures.eventually(Duration.ofSeconds(5), () -> waiter.redis().subscriber().listening())).isTrue();
+        LockHandle held = acquire(holder, key);
+        CompletableFuture<LockHandle> waiting = waiter.acquire(List.of(key), "waiter");
+        Thread.sleep(200); // now asleep on the holder's 30 s PTTL
+        long killed = System.nanoTime();
+        redis.kill();
+        assertThat(waiting).failsWithin(5, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(LockUnavailableException.class);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)).isLessThan(2500);
+        held.release();
+    }
+
+    @Test
     void aHolderWhoseRedisDiesLosesItsLeaseAtItsDeadline() throws Exception {
         LockKey key = new LockKey("b", "holder-outage");
         LockingKeyLock lock = fixtures.lock(redis.uri(), Duration.ofMillis(600), Duration.ofSeconds(10));
