@@ -125,8 +125,9 @@ public final class ConfigLoader {
             } catch (URISyntaxException e) {
                 throw new ConfigException("lock.redis", "not a URI: " + redis);
             }
-            if (!Arrays.asList("redis", "rediss").contains(String.valueOf(redisUri.getScheme()).toLowerCase(Locale.ROOT))) {
-                throw new ConfigException("lock.redis", "expected redis://host:port or rediss://host:port");
+            if (!Arrays.asList("redis", "rediss", "redis-sentinel").contains(String.valueOf(redisUri.getScheme()).toLowerCase(Locale.ROOT))) {
+                throw new ConfigException("lock.redis",
+                        "expected redis://host:port, rediss://host:port or redis-sentinel://host:port[,host:port]/masterName");
             }
         }
         Duration lease = t.duration("lock.leaseMs", Duration.ofSeconds(30));

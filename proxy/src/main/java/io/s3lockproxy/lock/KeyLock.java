@@ -1,0 +1,34 @@
+package io.s3lockproxy.lock;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Write serialization per (bucket, key): local FIFO locks first, then the shared Redis lease.
+ *
+ * <p>Threading: {@link #acquire} never blocks the calling thread (it may be a Netty event loop).
+ * The returned future may already be complete when an uncontended key needs no Redis round trip;
+ * otherwise it completes on a lock-internal thread ({@code s3lp-lock-*} for grants and Redis
+ * replies, {@code s3lp-lock-timer} for timeouts). Callers hop back to their own thread themselves
+ * and must not block inside completion callbacks.
+ */
+public interface KeyLock extends AutoCloseable {
+
+    /**
+     * Returns a future of the handle holding every key in {@code keys}.
+     *
+     * <p>Keys are de-duplicated and acquired in their natural order, all or nothing: on failure
+     * whatever was taken is released again. The future fails with {@link LockTimeoutException}
+     * when the keys could not be acquired within the configured wait, and with
+     * {@link LockUnavailableException} when Redis is configured, unreachable, and the
+     * configuration says to fail closed.
+     *
+     * @param keys      one or more keys
+     * @param requestId the request's id, part of the Redis owner token (for diagnosis)
+     */
+    CompletableFuture<LockHandle> acquire(List<LockKey> keys, String requestId);
+
+    /** Stops background work (renewals, the release subscriber) and closes the Redis client. */
+    @Override
+    void close();
+}

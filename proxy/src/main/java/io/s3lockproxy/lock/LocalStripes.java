@@ -1,0 +1,122 @@
+package io.s3lockproxy.lock;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Level 1: one FIFO lock per key inside this process, whose waiters are futures, not threads.
+ *
+ * <p>Only the holder of a key's local lock goes on to Redis, so writers queued in one instance
+ * cost Redis nothing. Every state change of a key (grant, enqueue, hand-off, timeout) happens
+ * inside {@link ConcurrentHashMap#compute} for that key, which holds the map bin only for that
+ * O(1) step (O(queue length) to drop a timed-out waiter); nothing waits while holding it and no
+ * callback runs inside it. A key's entry is removed in the same step that finds it idle (no holder,
+ * no waiter), so the map holds exactly the keys that are held right now.
+ *
+ * <p>Hand-offs complete the next waiter's future on {@code handoff}, never on the releasing
+ * thread: a releaser may be an event loop, and a chain of waiters that release from their
+ * completion callbacks must not grow the releaser's stack.
+ */
+final class LocalStripes {
+
+    private final ConcurrentHashMap<LockKey, KeyQueue> queues = new ConcurrentHashMap<>();
+    private final Executor handoff;
+    private final ScheduledExecutorService scheduler;
+    private final Ticker ticker;
+
+    LocalStripes(Executor handoff, ScheduledExecutorService scheduler, Ticker ticker) {
+        this.handoff = handoff;
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+    }
+
+    /** The local lock on one key for one acquisition; released through {@link #release}. */
+    static final class Permit {
+        final LockKey key;
+        final CompletableFuture<Permit> future = new CompletableFuture<>();
+        private final long enqueuedNanos;
+
+        private Permit(LockKey key, long enqueuedNanos) {
+            this.key = key;
+            this.enqueuedNanos = enqueuedNanos;
+        }
+    }
+
+    /** The holder and FIFO waiters of one key; touched only inside {@code queues.compute(key)}. */
+    private static final class KeyQueue {
+        Permit holder;
+        final ArrayDeque<Permit> waiting = new ArrayDeque<>(2);
+    }
+
+    /**
+     * Returns a future of the local lock on {@code key}: already complete when the key is free,
+     * otherwise completed on the hand-off executor when every earlier waiter has released, or failed
+     * with {@link LockTimeoutException} at {@code deadlineNanos} (on the scheduler thread).
+     */
+    CompletableFuture<Permit> acquire(LockKey key, long deadlineNanos) {
+        Permit permit = new Permit(key, ticker.nanos());
+        boolean[] free = new boolean[1];
+        queues.compute(key, (k, queue) -> {
+            if (queue == null) {
+                queue = new KeyQueue();
+                queue.holder = permit;
+                free[0] = true;
+            } else {
+                queue.waiting.addLast(permit);
+            }
+            return queue;
+        });
+        if (free[0]) {
+            permit.future.complete(permit);
+            return permit.future;
+        }
+        long delay = Math.max(0, deadlineNanos - ticker.nanos());
+        ScheduledFuture<?> timeout = scheduler.schedule(() -> expire(permit), delay, TimeUnit.NANOSECONDS);
+        permit.future.whenComplete((p, e) -> timeout.cancel(false));
+        return permit.future;
+    }
+
+    /**
+     * Releases {@code permit}'s key and hands it to the next waiter, if any.
+     *
+     * @throws IllegalStateException if {@code permit} is not the key's current holder
+     */
+    void release(Permit permit) {
+        Permit[] next = new Permit[1];
+        queues.compute(permit.key, (k, queue) -> {
+            if (queue == null || queue.holder != permit) {
+                throw new IllegalStateException("local lock on " + k + " is not held by this permit");
+            }
+            queue.holder = queue.waiting.pollFirst();
+            next[0] = queue.holder;
+            return queue.holder == null ? null : queue;
+        });
+        if (next[0] != null) {
+            Permit granted = next[0];
+            handoff.execute(() -> granted.future.complete(granted));
+        }
+    }
+
+    private void expire(Permit permit) {
+        boolean[] removed = new boolean[1];
+        queues.computeIfPresent(permit.key, (k, queue) -> {
+            removed[0] = queue.waiting.remove(permit);
+            return queue;
+        });
+        if (removed[0]) {
+            Duration waited = Duration.ofNanos(ticker.nanos() - permit.enqueuedNanos);
+            permit.future.completeExceptionally(new LockTimeoutException(permit.key, waited));
+        }
+    }
+
+    /** Returns the number of keys currently held or waited for (idle keys are not in the map). */
+    int activeKeys() {
+        return queues.size();
+    }
+}

@@ -1,0 +1,95 @@
+package io.s3lockproxy.lock;
+
+import io.s3lockproxy.config.LockConfig.OnRedisDown;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@link KeyLock}: for each key in sorted order the local FIFO lock, then (when Redis is
+ * configured) the Redis lease; all or nothing; one wait deadline for the whole request.
+ *
+ * <p>Build it with {@link KeyLocks#create}. See {@link KeyLock} for the threads that complete
+ * the futures.
+ */
+public final class LockingKeyLock implements KeyLock {
+
+    private final LocalStripes local;
+    private final RedisLease redis;
+    private final OnRedisDown onRedisDown;
+    private final long waitNanos;
+    private final LocalFence localFence;
+    private final LockMetrics metrics;
+    private final Ticker ticker;
+    private final Runnable onClose;
+
+    LockingKeyLock(LocalStripes local, RedisLease redis, OnRedisDown onRedisDown, Duration wait,
+                   LocalFence localFence, LockMetrics metrics, Ticker ticker, Runnable onClose) {
+        this.local = local;
+        this.redis = redis;
+        this.onRedisDown = onRedisDown;
+        this.waitNanos = wait.toNanos();
+        this.localFence = localFence;
+        this.metrics = metrics;
+        this.ticker = ticker;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public CompletableFuture<LockHandle> acquire(List<LockKey> keys, String requestId) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no keys to lock");
+        }
+        List<LockKey> sorted = new ArrayList<>(new TreeSet<>(keys));
+        // The owner is this request, never a thread: one event loop serves many requests.
+        String owner = UUID.randomUUID() + ":" + requestId;
+        long start = ticker.nanos();
+        return new MultiKeyAcquisition(this, sorted, owner, start, start + waitNanos).start();
+    }
+
+    /** Releases leases first (so the next local holder finds Redis free), then the local locks. */
+    void releaseAll(List<LocalStripes.Permit> permits, List<Lease> leases) {
+        CompletableFuture<?>[] redisReleases = new CompletableFuture<?>[leases.size()];
+        for (int i = 0; i < redisReleases.length; i++) {
+            redisReleases[i] = redis.release(leases.get(i));
+        }
+        CompletableFuture.allOf(redisReleases).whenComplete((ok, e) -> {
+            for (int i = permits.size() - 1; i >= 0; i--) {
+                local.release(permits.get(i));
+            }
+        });
+    }
+
+    LocalStripes local() {
+        return local;
+    }
+
+    /** Returns the Redis level, or null when running with local locks only. */
+    RedisLease redis() {
+        return redis;
+    }
+
+    boolean degradeWhenRedisDown() {
+        return onRedisDown == OnRedisDown.CONDITIONAL;
+    }
+
+    LocalFence localFence() {
+        return localFence;
+    }
+
+    LockMetrics metrics() {
+        return metrics;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public void close() {
+        onClose.run();
+    }
+}

@@ -1,0 +1,101 @@
+package io.s3lockproxy.lock;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisURIHelper;
+
+/**
+ * Builds the pooled Jedis client for a {@code lock.redis} URI.
+ *
+ * <ul>
+ *   <li>{@code redis://[user:password@]host:port[/db]} and {@code rediss://…} (TLS): one server;</li>
+ *   <li>{@code redis-sentinel://[user:password@]host:port[,host:port…]/masterName[/db]}: the
+ *       master named by the Sentinels (credentials apply to the master, not the Sentinels).</li>
+ * </ul>
+ * Pooled connections are validated on borrow, so after a Redis restart the first command gets a
+ * fresh connection instead of failing on a dead one: the client reconnects by itself.
+ */
+final class RedisClients {
+
+    private RedisClients() {
+    }
+
+    /** Returns a client for {@code uri} with room for {@code connections} concurrent commands. */
+    static UnifiedJedis connect(URI uri, int connections, Duration timeout) {
+        String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(connections);
+        pool.setMaxIdle(connections);
+        pool.setTestOnBorrow(true);
+        pool.setMaxWait(timeout);
+        return switch (scheme) {
+            case "redis", "rediss" -> RedisClient.builder()
+                    .hostAndPort(JedisURIHelper.getHostAndPort(uri))
+                    .clientConfig(clientConfig(JedisURIHelper.getUser(uri), JedisURIHelper.getPassword(uri),
+                            JedisURIHelper.getDBIndex(uri), scheme.equals("rediss"), timeoutMillis))
+                    .poolConfig(pool)
+                    .build();
+            case "redis-sentinel" -> sentinel(uri, pool, timeoutMillis);
+            default -> throw new IllegalArgumentException("unsupported Redis URI scheme: " + uri.getScheme());
+        };
+    }
+
+    private static UnifiedJedis sentinel(URI uri, ConnectionPoolConfig pool, int timeoutMillis) {
+        String authority = uri.getRawAuthority();
+        String user = null;
+        String password = null;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            user = colon > 0 ? decode(userInfo.substring(0, colon)) : null;
+            password = decode(colon >= 0 ? userInfo.substring(colon + 1) : userInfo);
+        }
+        Set<HostAndPort> sentinels = new LinkedHashSet<>();
+        for (String hostPort : authority.split(",")) {
+            sentinels.add(HostAndPort.from(hostPort.trim()));
+        }
+        String[] path = uri.getPath() == null ? new String[0] : uri.getPath().replaceFirst("^/", "").split("/");
+        if (path.length == 0 || path[0].isEmpty()) {
+            throw new IllegalArgumentException("redis-sentinel URI needs the master name as its path: " + uri);
+        }
+        int db = path.length > 1 ? Integer.parseInt(path[1]) : 0;
+        return RedisSentinelClient.builder()
+                .masterName(path[0])
+                .sentinels(sentinels)
+                .clientConfig(clientConfig(user, password, db, false, timeoutMillis))
+                // Sentinel connections are plain Jedis ones, which speak RESP2 only.
+                .sentinelClientConfig(DefaultJedisClientConfig.builder().autoNegotiateProtocol(false)
+                        .timeoutMillis(timeoutMillis).clientName("s3-lock-proxy").build())
+                .poolConfig(pool)
+                .build();
+    }
+
+    private static DefaultJedisClientConfig clientConfig(String user, String password, int db, boolean ssl, int timeoutMillis) {
+        return DefaultJedisClientConfig.builder()
+                .user(user)
+                .password(password)
+                .database(db)
+                .ssl(ssl)
+                .timeoutMillis(timeoutMillis)
+                .clientName("s3-lock-proxy")
+                .build();
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,124 @@
+package io.s3lockproxy.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class LocalStripesTest {
+
+    private static final LockKey KEY = new LockKey("bucket", "key");
+    private static final long FAR = TimeUnit.HOURS.toNanos(1);
+
+    private final ExecutorService handoff = Executors.newFixedThreadPool(4);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final LocalStripes stripes = new LocalStripes(handoff, scheduler, Ticker.system());
+
+    @AfterEach
+    void stop() {
+        handoff.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    private long deadline(long nanosFromNow) {
+        return System.nanoTime() + nanosFromNow;
+    }
+
+    @Test
+    void waitersAreGrantedInArrivalOrder() throws Exception {
+        LocalStripes.Permit first = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            done.add(stripes.acquire(KEY, deadline(FAR)).thenAccept(p -> {
+                order.add(n);
+                stripes.release(p);
+            }));
+        }
+        assertThat(order).isEmpty();
+        stripes.release(first);
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertThat(order).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
+    }
+
+    @Test
+    void onlyOneHolderPerKeyUnder16ThreadsTimes1000Acquisitions() throws Exception {
+        int threads = 16;
+        int rounds = 1000;
+        LockKey[] keys = {KEY, new LockKey("bucket", "other")};
+        AtomicInteger[] inFlight = {new AtomicInteger(), new AtomicInteger()};
+        AtomicInteger maxInFlight = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int k = t % 2;
+                workers.add(pool.submit(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        LocalStripes.Permit p = stripes.acquire(keys[k], deadline(FAR)).get(10, TimeUnit.SECONDS);
+                        maxInFlight.accumulateAndGet(inFlight[k].incrementAndGet(), Math::max);
+                        Thread.onSpinWait();
+                        inFlight[k].decrementAndGet();
+                        stripes.release(p);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get(50, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(maxInFlight.get()).isEqualTo(1);
+        assertThat(stripes.activeKeys()).isZero();
+    }
+
+    @Test
+    void idleKeysLeaveTheMap() throws Exception {
+        for (int i = 0; i < 10_000; i++) {
+            LocalStripes.Permit p = stripes.acquire(new LockKey("b", "k" + i), deadline(FAR)).get(1, TimeUnit.SECONDS);
+            stripes.release(p);
+        }
+        LocalStripes.Permit held = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        assertThat(stripes.activeKeys()).isEqualTo(1);
+        stripes.release(held);
+        assertThat(stripes.activeKeys()).isZero();
+    }
+
+    @Test
+    void waiterTimesOutAtItsDeadlineAndLeavesTheQueue() throws Exception {
+        LocalStripes.Permit holder = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        CompletableFuture<LocalStripes.Permit> waiter = stripes.acquire(KEY, deadline(TimeUnit.MILLISECONDS.toNanos(200)));
+        assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class);
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(waitedMs).isBetween(150L, 2000L);
+        // The timed-out waiter is gone: releasing the holder leaves the key idle.
+        stripes.release(holder);
+        assertThat(stripes.activeKeys()).isZero();
+    }
+
+    @Test
+    void releaseByANonHolderThrows() throws Exception {
+        LocalStripes.Permit holder = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        stripes.release(holder);
+        assertThatThrownBy(() -> stripes.release(holder)).isInstanceOf(IllegalStateException.class);
+    }
+}

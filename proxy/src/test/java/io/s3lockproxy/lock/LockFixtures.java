@@ -1,0 +1,54 @@
+package io.s3lockproxy.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.s3lockproxy.config.LockConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Builds lock engines for tests and closes them afterwards. */
+final class LockFixtures implements AutoCloseable {
+
+    private final List<LockingKeyLock> locks = new ArrayList<>();
+
+    LockingKeyLock lock(URI redis, Duration lease, Duration wait) {
+        return lock(redis, lease, wait, LockConfig.OnRedisDown.FAIL, new LockMetrics());
+    }
+
+    LockingKeyLock lock(URI redis, Duration lease, Duration wait, LockConfig.OnRedisDown onRedisDown, LockMetrics metrics) {
+        LockingKeyLock lock = KeyLocks.create(
+                new LockConfig(redis, lease, wait, LockConfig.Mode.SERIALIZE, onRedisDown), metrics);
+        locks.add(lock);
+        return lock;
+    }
+
+    static LockHandle acquire(KeyLock lock, LockKey... keys) throws Exception {
+        return lock.acquire(List.of(keys), "test").get(30, TimeUnit.SECONDS);
+    }
+
+    /** Polls {@code condition} every 10 ms for at most {@code timeout}; returns whether it held. */
+    static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return condition.getAsBoolean();
+    }
+
+    static void assertIdle(LockingKeyLock lock) throws InterruptedException {
+        assertThat(eventually(Duration.ofSeconds(5), () -> lock.local().activeKeys() == 0
+                && (lock.redis() == null || lock.redis().subscriber().registeredChannels() == 0)))
+                .as("no local queues or release registrations left").isTrue();
+    }
+
+    @Override
+    public void close() {
+        locks.forEach(LockingKeyLock::close);
+    }
+}
