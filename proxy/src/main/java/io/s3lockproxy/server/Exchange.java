@@ -1,6 +1,8 @@
 package io.s3lockproxy.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,35 +18,45 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import io.s3lockproxy.auth.BodyVerifiers;
-import io.s3lockproxy.auth.PayloadMode;
 import io.s3lockproxy.auth.VerifiedRequest;
+import io.s3lockproxy.lock.LockException;
+import io.s3lockproxy.lock.LockHandle;
+import io.s3lockproxy.lock.LockKey;
+import io.s3lockproxy.s3.DeleteObjectsBody;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
+import io.s3lockproxy.s3.S3Operation;
 import io.s3lockproxy.s3.S3Request;
 import io.s3lockproxy.upstream.AwsChunkedEncoder;
 import io.s3lockproxy.upstream.BodyPlan;
 import io.s3lockproxy.upstream.ResponseListener;
 import io.s3lockproxy.upstream.UpstreamConnection;
+import io.s3lockproxy.upstream.UpstreamError;
 import io.s3lockproxy.upstream.UpstreamException;
 import io.s3lockproxy.upstream.UpstreamRequest;
+import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client request relayed to the upstream and its response relayed back.
+ * One client request: authenticated, admitted by the key lock when it writes, relayed to the
+ * upstream, and its response relayed back.
  *
- * <p>Everything happens on the client channel's event loop (the upstream connection is taken from
- * that loop's pool), so no field needs synchronization. Both channels have autoRead off: the next
- * body piece is read only while the upstream socket is writable (below its high-water mark), and
- * the next response piece only while the client socket is, so at most a high-water mark of bytes
- * plus one piece is buffered per direction, whatever the object size.
+ * <p>Everything happens on the client channel's event loop (lock completions hop back to it, and
+ * the upstream connection is taken from that loop's pool), so no field needs synchronization.
+ * Both channels have autoRead off: the next body piece is read only while the upstream socket is
+ * writable (below its high-water mark), and the next response piece only while the client socket
+ * is, so at most a high-water mark of bytes plus one piece is buffered per direction, whatever the
+ * object size. The lock is held until the upstream's response is complete and released exactly
+ * once on every path.
  */
 final class Exchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
     /** Where the exchange is; "where did this request die?" has an answer. */
-    enum State { RECEIVED, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE, RELAYING_RESPONSE, DONE }
+    enum State { RECEIVED, AGGREGATING, WAITING_FOR_LOCK, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE,
+        RELAYING_RESPONSE, DONE }
 
     private final ChannelHandlerContext ctx;
     private final ExchangeServices services;
@@ -54,8 +66,13 @@ final class Exchange implements ResponseListener {
     private final Runnable onDone;
     private State state = State.RECEIVED;
     private S3Request request;
+    private RequestPlanner.Plan plan;
     private BodyRelay body;
+    private BodyAggregator aggregator;
+    private ByteBuf aggregatedBody;
+    private LockHandle lock;
     private UpstreamConnection upstream;
+    private boolean continueSent;
     private boolean clientBodyComplete;
     private boolean closeClientAfterResponse;
     private boolean waitingForUpstream;
@@ -64,28 +81,73 @@ final class Exchange implements ResponseListener {
     Exchange(ChannelHandlerContext ctx, ExchangeServices services, HttpRequest head, Runnable readClient,
              Runnable onDone) {
         this.ctx = ctx;
-        this.readClient = readClient;
         this.services = services;
         this.head = head;
+        this.readClient = readClient;
         this.onDone = onDone;
         this.closeClientAfterResponse = !HttpUtil.isKeepAlive(head);
     }
 
-    /** Authenticates the request, prepares the upstream request and starts the relay. */
+    /** Authenticates the request and starts it on its way: aggregation, lock, or straight upstream. */
     void start() {
-        UpstreamRequest upstreamRequest;
         try {
             if (head.decoderResult().isFailure()) {
                 throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request could not be parsed.");
             }
             request = services.parser().parse(head, requestId);
             VerifiedRequest verified = services.verifier().verify(request);
-            upstreamRequest = prepare(verified);
+            plan = services.planner().plan(head, request, verified);
         } catch (S3Exception e) {
             failBeforeResponse(e);
             return;
         }
-        io.netty.handler.codec.http.HttpRequest signed;
+        if (request.operation() == S3Operation.DELETE_OBJECTS && plan.verifier() != null) {
+            // The keys to lock are in the body: read it (small, capped) before asking for locks.
+            state = State.AGGREGATING;
+            aggregator = new BodyAggregator(plan.verifier(), DeleteObjectsBody.MAX_BODY_BYTES, ctx.alloc());
+            sendContinueIfExpected();
+            readClient.run();
+            return;
+        }
+        admit(LockKeys.of(request));
+    }
+
+    private void admit(List<LockKey> keys) {
+        if (keys.isEmpty()) {
+            connect();
+            return;
+        }
+        state = State.WAITING_FOR_LOCK;
+        services.keyLock().acquire(keys, requestId).whenComplete((handle, error) ->
+                ctx.channel().eventLoop().execute(() -> admitted(handle, error)));
+    }
+
+    private void admitted(LockHandle handle, Throwable error) {
+        if (state != State.WAITING_FOR_LOCK) {
+            // The client left while this request queued for its lock.
+            if (handle != null) {
+                handle.release();
+            }
+            return;
+        }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!(cause instanceof LockException)) {
+                LOG.error("request {}: lock acquisition failed", requestId, cause);
+            }
+            failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN, cause instanceof LockException
+                    ? "The object is busy with another write; retry." : S3ErrorCode.SLOW_DOWN.defaultMessage()));
+            return;
+        }
+        lock = handle;
+        handle.onLost(() -> ctx.channel().eventLoop().execute(this::leaseLost));
+        connect();
+    }
+
+    /** Signs the upstream request and sends it once a pooled connection is ready. */
+    private void connect() {
+        UpstreamRequest upstreamRequest = aggregatedBody == null ? plan.upstream() : aggregatedRequest();
+        HttpRequest signed;
         try {
             signed = services.resigner().sign(upstreamRequest);
         } catch (RuntimeException e) {
@@ -93,87 +155,63 @@ final class Exchange implements ResponseListener {
             failBeforeResponse(new S3Exception(S3ErrorCode.INTERNAL_ERROR));
             return;
         }
-        if (body != null && !sizesAgree(signed, upstreamRequest.body())) {
+        BodyPlan bodyPlan = upstreamRequest.body();
+        if (!signedLengthAgrees(signed, bodyPlan)) {
             LOG.error("request {}: the signer's Content-Length differs from the relayed framing", requestId);
             failBeforeResponse(new S3Exception(S3ErrorCode.INTERNAL_ERROR));
             return;
+        }
+        if (aggregatedBody == null && plan.verifier() != null) {
+            AwsChunkedEncoder encoder = bodyPlan.kind() == BodyPlan.Kind.CHUNKED_TRAILER
+                    ? new AwsChunkedEncoder(BodyPlan.UPSTREAM_CHUNK_SIZE) : null;
+            body = new BodyRelay(plan.verifier(), bodyPlan, encoder, ctx.alloc());
         }
         state = State.CONNECTING;
         services.origins().acquire(ctx.channel().eventLoop()).addListener((Future<UpstreamConnection> f) -> {
             if (!f.isSuccess()) {
                 onUpstreamError(f.cause() instanceof UpstreamException ue ? ue
-                        : new UpstreamException(io.s3lockproxy.upstream.UpstreamError.CONNECT_ERROR, f.cause()));
+                        : new UpstreamException(UpstreamError.CONNECT_ERROR, f.cause()));
                 return;
             }
             UpstreamConnection connection = f.getNow();
-            if (state == State.DONE) {
+            if (state != State.CONNECTING) {
                 connection.release();
                 return;
             }
             upstream = connection;
             upstream.start(this);
-            if (HttpUtil.is100ContinueExpected(head)) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            upstream.write(signed);
+            if (aggregatedBody != null) {
+                ByteBuf payload = aggregatedBody;
+                aggregatedBody = null;
+                state = State.AWAITING_RESPONSE;
+                upstream.write(new DefaultLastHttpContent(payload));
+                upstream.read();
+                return;
             }
+            sendContinueIfExpected();
             state = State.STREAMING_BODY;
-            upstream.write(signed).addListener(w -> {
-                if (!w.isSuccess()) {
-                    LOG.warn("request {}: head write failed", requestId, w.cause());
-                }
-            });
             upstream.read();
             readClient.run();
         });
     }
 
-    private UpstreamRequest prepare(VerifiedRequest verified) {
-        boolean chunkedTransfer = HttpUtil.isTransferEncodingChunked(head);
-        long contentLength = HttpUtil.getContentLength(head, -1L);
-        boolean hasBody = chunkedTransfer || contentLength > 0
-                || (contentLength == 0 && !request.method().equals("GET") && !request.method().equals("HEAD"));
-        PayloadMode mode = verified.payloadMode();
-        BodyPlan plan = BodyPlan.NONE;
-        String trailerName = null;
-        if (hasBody) {
-            long decodedLength;
-            if (mode.awsChunked()) {
-                decodedLength = decodedLength();
-                trailerName = mode.trailer() ? lower(request.headers().get("x-amz-trailer")) : null;
-            } else if (chunkedTransfer) {
-                throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
-            } else {
-                decodedLength = contentLength;
+    /** The DeleteObjects request with its collected body; a checksum trailer becomes a header again. */
+    private UpstreamRequest aggregatedRequest() {
+        UpstreamRequest original = plan.upstream();
+        var headers = original.headers().copy();
+        String trailer = plan.trailerName();
+        if (trailer != null) {
+            String value = plan.verifier().trailers().get(trailer);
+            if (value != null) {
+                headers.set(trailer, value);
             }
-            plan = BodyPlan.choose(decodedLength, trailerName, services.forwarding());
-            AwsChunkedEncoder encoder = plan.kind() == BodyPlan.Kind.CHUNKED_TRAILER
-                    ? new AwsChunkedEncoder(BodyPlan.UPSTREAM_CHUNK_SIZE) : null;
-            body = new BodyRelay(BodyVerifiers.create(verified, request.headers()), plan, encoder, ctx.alloc());
-        } else if (request.method().equals("PUT") && request.key() != null && contentLength < 0) {
-            throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
         }
-        boolean trailerDropped = trailerName != null && plan.kind() != BodyPlan.Kind.CHUNKED_TRAILER;
-        return new UpstreamRequest(request.method(), request.bucket(), request.key(),
-                PresignParameters.without(request.query()),
-                ForwardedHeaders.upstream(request.headers(), trailerDropped), plan);
+        return new UpstreamRequest(original.method(), original.bucket(), original.key(), original.query(), headers,
+                new BodyPlan(BodyPlan.Kind.UNSIGNED, aggregatedBody.readableBytes(), null));
     }
 
-    private long decodedLength() {
-        String declared = request.headers().get("x-amz-decoded-content-length");
-        if (declared == null) {
-            throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
-        }
-        try {
-            long n = Long.parseLong(declared.trim());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-decoded-content-length is not a valid length.");
-        }
-    }
-
-    private static boolean sizesAgree(HttpRequest signed, BodyPlan plan) {
+    private static boolean signedLengthAgrees(HttpRequest signed, BodyPlan plan) {
         if (plan.kind() != BodyPlan.Kind.CHUNKED_TRAILER) {
             return true;
         }
@@ -182,59 +220,85 @@ final class Exchange implements ResponseListener {
         return HttpUtil.getContentLength(signed, -1L) == expected;
     }
 
+    private void sendContinueIfExpected() {
+        if (!continueSent && HttpUtil.is100ContinueExpected(head)) {
+            continueSent = true;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
     /** Handles the next piece of the client's body; the exchange owns {@code content}. */
     void onClientContent(HttpContent content) {
         try {
             boolean last = content instanceof LastHttpContent;
-            if (state != State.STREAMING_BODY) {
-                // The exchange already failed or answered early; drain what the client still sends.
-                if (last) {
-                    clientBodyComplete = true;
-                } else {
-                    readClient.run();
+            switch (state) {
+                case AGGREGATING -> aggregate(content, last);
+                case STREAMING_BODY -> stream(content, last);
+                default -> {
+                    // The exchange already failed or answered early; drain what the client still sends.
+                    if (last) {
+                        clientBodyComplete = true;
+                    } else {
+                        readClient.run();
+                    }
                 }
-                return;
-            }
-            if (body == null) {
-                if (last) {
-                    clientBodyComplete = true;
-                    state = State.AWAITING_RESPONSE;
-                    upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
-                } else {
-                    readClient.run();
-                }
-                return;
-            }
-            ByteBuf ready;
-            ByteBuf rest = null;
-            try {
-                ready = body.next(content.content());
-                if (last) {
-                    clientBodyComplete = true;
-                    rest = body.finish();
-                }
-            } catch (S3Exception e) {
-                clientBodyComplete = last;
-                failBeforeResponse(e);
-                return;
-            }
-            if (ready != null) {
-                upstream.write(new DefaultHttpContent(ready));
-            }
-            if (last) {
-                state = State.AWAITING_RESPONSE;
-                upstream.write(new DefaultLastHttpContent(rest));
-            } else {
-                readClientWhileUpstreamWritable();
             }
         } finally {
             content.release();
         }
     }
 
-    /** Reads the next body piece now, or once the upstream socket has drained below its high-water mark. */
-    private void readClientWhileUpstreamWritable() {
-        if (upstream.isWritable()) {
+    private void aggregate(HttpContent content, boolean last) {
+        List<LockKey> keys;
+        try {
+            aggregator.add(content.content());
+            if (!last) {
+                readClient.run();
+                return;
+            }
+            clientBodyComplete = true;
+            aggregatedBody = aggregator.finish();
+            aggregator = null;
+            keys = LockKeys.of(request.bucket(), DeleteObjectsBody.keys(ByteBufUtil.getBytes(aggregatedBody)));
+        } catch (S3Exception e) {
+            clientBodyComplete = last;
+            failBeforeResponse(e);
+            return;
+        }
+        admit(keys);
+    }
+
+    private void stream(HttpContent content, boolean last) {
+        if (body == null) {
+            if (last) {
+                clientBodyComplete = true;
+                state = State.AWAITING_RESPONSE;
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                readClient.run();
+            }
+            return;
+        }
+        ByteBuf ready;
+        ByteBuf rest = null;
+        try {
+            ready = body.next(content.content());
+            if (last) {
+                clientBodyComplete = true;
+                rest = body.finish();
+            }
+        } catch (S3Exception e) {
+            clientBodyComplete = last;
+            failBeforeResponse(e);
+            return;
+        }
+        if (ready != null) {
+            upstream.write(new DefaultHttpContent(ready));
+        }
+        if (last) {
+            state = State.AWAITING_RESPONSE;
+            upstream.write(new DefaultLastHttpContent(rest));
+        } else if (upstream.isWritable()) {
             readClient.run();
         } else {
             waitingForUpstream = true;
@@ -279,9 +343,7 @@ final class Exchange implements ResponseListener {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         ctx.write(response);
-        if (upstream != null) {
-            upstream.read();
-        }
+        upstream.read();
     }
 
     @Override
@@ -318,9 +380,9 @@ final class Exchange implements ResponseListener {
                 connection.abort();
             }
         }
-        releaseBody();
+        releaseResources();
         if (closeClientAfterResponse || !clientBodyComplete) {
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             onDone.run();
         }
@@ -340,6 +402,23 @@ final class Exchange implements ResponseListener {
         failBeforeResponse(new S3Exception(error.error().code()));
     }
 
+    /**
+     * The lease ended while this write was in flight: another writer may own the key now, so the
+     * upstream request is aborted and the client told to retry. Once the upstream has answered,
+     * the write is over and there is nothing to stop.
+     */
+    private void leaseLost() {
+        switch (state) {
+            case CONNECTING, STREAMING_BODY, AWAITING_RESPONSE -> {
+                LOG.warn("request {}: lock lease lost in state {}; upstream request aborted", requestId, state);
+                failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
+                        "The lock on this object was lost while writing; nothing was committed by this request. Retry."));
+            }
+            default -> {
+            }
+        }
+    }
+
     /** The client connection closed: abort the upstream request so no partial object is committed. */
     void clientGone() {
         if (state != State.DONE) {
@@ -354,7 +433,7 @@ final class Exchange implements ResponseListener {
             upstream.abort();
             upstream = null;
         }
-        releaseBody();
+        releaseResources();
         ctx.close();
     }
 
@@ -367,7 +446,7 @@ final class Exchange implements ResponseListener {
             upstream.abort();
             upstream = null;
         }
-        releaseBody();
+        releaseResources();
         boolean close = closeClientAfterResponse || !clientBodyComplete && expectsBody();
         String resource = request != null ? request.resource() : head.uri();
         boolean isHead = head.method().name().equals("HEAD");
@@ -384,14 +463,28 @@ final class Exchange implements ResponseListener {
         return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
     }
 
+    /** Releases the lock (exactly once) and every buffer this exchange still holds. */
+    private void releaseResources() {
+        if (lock != null) {
+            LockHandle held = lock;
+            lock = null;
+            held.release();
+        }
+        releaseBody();
+    }
+
     private void releaseBody() {
         if (body != null) {
             body.release();
             body = null;
         }
-    }
-
-    private static String lower(String s) {
-        return s == null ? null : s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (aggregator != null) {
+            aggregator.release();
+            aggregator = null;
+        }
+        if (aggregatedBody != null) {
+            aggregatedBody.release();
+            aggregatedBody = null;
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.s3lockproxy.server;
 
 import io.s3lockproxy.auth.SigV4Verifier;
-import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.lock.KeyLock;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
@@ -12,5 +12,6 @@ record ExchangeServices(
         SigV4Verifier verifier,
         Resigner resigner,
         OriginPool origins,
-        PayloadForwarding forwarding) {
+        RequestPlanner planner,
+        KeyLock keyLock) {
 }

@@ -21,6 +21,9 @@ import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.config.ClientCredential;
 import io.s3lockproxy.config.ProxyConfig;
+import io.s3lockproxy.lock.KeyLock;
+import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
@@ -36,15 +39,22 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
+    private final KeyLock keyLock;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel) {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, KeyLock keyLock) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
+        this.keyLock = keyLock;
     }
 
     /** Starts a server for {@code config} and returns once it listens. */
     public static ProxyServer start(ProxyConfig config) throws InterruptedException {
+        return start(config, KeyLocks.create(config.lock(), new LockMetrics()));
+    }
+
+    /** Starts a server for {@code config} that serializes writes with {@code keyLock}; the server closes it. */
+    public static ProxyServer start(ProxyConfig config, KeyLock keyLock) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
@@ -58,7 +68,8 @@ public final class ProxyServer implements AutoCloseable {
                             config.auth().maxClockSkew(), config.auth().acceptSessionTokens()),
                     new Resigner(config.upstream()),
                     new OriginPool(config.upstream(), upstreamTls(config), workers, clientType),
-                    config.upstream().payload());
+                    new RequestPlanner(config.upstream().payload()),
+                    keyLock);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(serverType)
@@ -69,10 +80,11 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(config.listen().host(), config.listen().port())
                     .sync()
                     .channel();
-            return new ProxyServer(boss, workers, channel);
+            return new ProxyServer(boss, workers, channel, keyLock);
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            keyLock.close();
             throw e;
         }
     }
@@ -107,5 +119,6 @@ public final class ProxyServer implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        keyLock.close();
     }
 }

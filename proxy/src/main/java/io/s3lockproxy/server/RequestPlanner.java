@@ -1,0 +1,84 @@
+package io.s3lockproxy.server;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.s3lockproxy.auth.BodyVerifier;
+import io.s3lockproxy.auth.BodyVerifiers;
+import io.s3lockproxy.auth.PayloadMode;
+import io.s3lockproxy.auth.VerifiedRequest;
+import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.s3.S3ErrorCode;
+import io.s3lockproxy.s3.S3Exception;
+import io.s3lockproxy.s3.S3Request;
+import io.s3lockproxy.upstream.BodyPlan;
+import io.s3lockproxy.upstream.UpstreamRequest;
+import java.util.Locale;
+
+/** Decides, from an authenticated request, what goes upstream and how the body is checked on its way. */
+final class RequestPlanner {
+    private final PayloadForwarding forwarding;
+
+    RequestPlanner(PayloadForwarding forwarding) {
+        this.forwarding = forwarding;
+    }
+
+    /**
+     * The upstream request before signing, and the verifier for the client's body (null without a body).
+     *
+     * @param trailerName  the checksum trailer the client declared, or null
+     */
+    record Plan(UpstreamRequest upstream, BodyVerifier verifier, String trailerName) {
+    }
+
+    /** Returns the plan; throws S3Exception for a body S3 would refuse before reading it. */
+    Plan plan(HttpRequest head, S3Request request, VerifiedRequest verified) {
+        boolean chunkedTransfer = HttpUtil.isTransferEncodingChunked(head);
+        long contentLength = HttpUtil.getContentLength(head, -1L);
+        boolean bodyless = request.method().equals("GET") || request.method().equals("HEAD");
+        boolean hasBody = chunkedTransfer || contentLength > 0 || (contentLength == 0 && !bodyless);
+        BodyPlan body = BodyPlan.NONE;
+        BodyVerifier verifier = null;
+        String trailerName = null;
+        if (hasBody) {
+            PayloadMode mode = verified.payloadMode();
+            long decodedLength;
+            if (mode.awsChunked()) {
+                decodedLength = decodedLength(request);
+                trailerName = mode.trailer() ? lower(request.headers().get("x-amz-trailer")) : null;
+            } else if (chunkedTransfer) {
+                throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
+            } else {
+                decodedLength = contentLength;
+            }
+            body = BodyPlan.choose(decodedLength, trailerName, forwarding);
+            verifier = BodyVerifiers.create(verified, request.headers());
+        } else if (request.method().equals("PUT") && request.key() != null && contentLength < 0) {
+            throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
+        }
+        boolean trailerDropped = trailerName != null && body.kind() != BodyPlan.Kind.CHUNKED_TRAILER;
+        UpstreamRequest upstream = new UpstreamRequest(request.method(), request.bucket(), request.key(),
+                PresignParameters.without(request.query()),
+                ForwardedHeaders.upstream(request.headers(), trailerDropped), body);
+        return new Plan(upstream, verifier, trailerName);
+    }
+
+    private static long decodedLength(S3Request request) {
+        String declared = request.headers().get("x-amz-decoded-content-length");
+        if (declared == null) {
+            throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
+        }
+        try {
+            long n = Long.parseLong(declared.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-decoded-content-length is not a valid length.");
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.trim().toLowerCase(Locale.ROOT);
+    }
+}
