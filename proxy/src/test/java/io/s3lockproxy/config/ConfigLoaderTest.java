@@ -274,13 +274,16 @@ class ConfigLoaderTest {
                   endpoint: http://127.0.0.1:9000
                   accessKey: up-key
                   secretKey: UPSTREAM-SECRET-VALUE
+                lock:
+                  redis: redis://user:REDIS-PASSWORD@redis:6379
                 """);
         List<Object> records = new ArrayList<>(List.of(c, c.upstream(), c.lock(), c.auth(), c.listen()));
         records.addAll(c.credentials());
         for (Object r : records) {
             assertThat(r.toString()).doesNotContain("CLIENT-SECRET-VALUE", "UPSTREAM-SECRET-VALUE", "REDIS-PASSWORD");
         }
-        assertThat(c.toString()).contains("client-key", "up-key");
+        assertThat(c.toString()).contains("client-key", "up-key", "redis:6379");
+        assertThat(c.lock().redis().getUserInfo()).isEqualTo("user:REDIS-PASSWORD");
     }
 
     @Test
