@@ -219,6 +219,24 @@ class ProxyRelayTest {
     }
 
     @Test
+    void slowUploadLongerThanTheReadTimeoutIsNotAGatewayTimeout() throws Exception {
+        upstream = new FakeUpstream();
+        int port = start(upstream.endpoint(), 400);
+        upstream.enqueue(FakeUpstream.ok());
+        byte[] body = bytes(4000, 5);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", "4000"), body, Map.of()));
+            for (int i = 0; i < 4; i++) {
+                client.send(Arrays.copyOfRange(body, i * 1000, (i + 1) * 1000));
+                // The upload itself takes longer than readTimeoutMs; the upstream owes no answer until it ends.
+                Thread.sleep(250);
+            }
+            assertThat(client.read(false).status()).isEqualTo(200);
+        }
+        assertThat(upstream.take().body()).isEqualTo(body);
+    }
+
+    @Test
     void upstreamClosingMidResponseClosesTheClientConnection() throws Exception {
         int port = start();
         upstream.enqueue(FakeUpstream.closeMidBody(100_000, 10));
