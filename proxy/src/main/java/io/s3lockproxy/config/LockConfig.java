@@ -19,4 +19,19 @@ public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode,
 
     /** What writes do while the configured Redis cannot be reached. */
     public enum OnRedisDown { FAIL, CONDITIONAL }
+
+    /** Returns the settings with the Redis URI's user info (it may hold a password) redacted. */
+    @Override
+    public String toString() {
+        return "LockConfig[redis=" + redacted(redis) + ", lease=" + lease + ", maxWait=" + maxWait
+                + ", mode=" + mode + ", onRedisDown=" + onRedisDown + "]";
+    }
+
+    private static String redacted(URI uri) {
+        if (uri == null || uri.getRawUserInfo() == null) {
+            return String.valueOf(uri);
+        }
+        return uri.getScheme() + "://<redacted>@" + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1)
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
 }

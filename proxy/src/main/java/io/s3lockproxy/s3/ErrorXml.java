@@ -23,7 +23,11 @@ public final class ErrorXml {
                 .append("</Error>").toString();
     }
 
-    /** Escapes the five XML special characters. */
+    /**
+     * Escapes the five XML special characters and replaces characters XML 1.0 cannot carry at all
+     * (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) with U+FFFD: object keys may hold
+     * them, and one of them in {@code <Resource>} would make the whole error document unparseable.
+     */
     public static String escape(String s) {
         if (s == null) {
             return "";
@@ -37,7 +41,8 @@ public final class ErrorXml {
                 case '&' -> "&amp;";
                 case '"' -> "&quot;";
                 case '\'' -> "&apos;";
-                default -> null;
+                case '\t', '\n', '\r' -> null;
+                default -> c < 0x20 || c == '\uFFFE' || c == '\uFFFF' ? "\uFFFD" : null;
             };
             if (rep != null && out == null) {
                 out = new StringBuilder(s.length() + 16).append(s, 0, i);

@@ -63,7 +63,8 @@ public final class RequestParser {
         }
         String suffix = "." + virtualHostDomain;
         if (name.endsWith(suffix) && name.length() > suffix.length()) {
-            return host.substring(0, name.length() - suffix.length());
+            // Host names are case-insensitive (and bucket names lower case): MyBucket.s3.example is "mybucket".
+            return name.substring(0, name.length() - suffix.length());
         }
         return null;
     }

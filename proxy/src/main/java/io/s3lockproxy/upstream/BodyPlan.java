@@ -35,10 +35,30 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
      * checksum trailer {@code trailerName} (null when none).
      */
     public static BodyPlan choose(long decodedLength, String trailerName, PayloadForwarding forwarding) {
-        if (trailerName != null && forwarding == PayloadForwarding.AUTO) {
+        if (trailerName != null && forwarding == PayloadForwarding.AUTO && signable(trailerName)) {
             return new BodyPlan(Kind.CHUNKED_TRAILER, decodedLength, trailerName);
         }
         return new BodyPlan(Kind.UNSIGNED, decodedLength, null);
+    }
+
+    /**
+     * Whether the AWS SDK signer can declare a CRC64NVME trailer: it loads the algorithm from the
+     * AWS CRT, which the proxy does not ship, and throws otherwise. Such a body then goes upstream
+     * as {@code UNSIGNED-PAYLOAD}; the proxy still checks the client's trailer itself.
+     */
+    static final boolean CRC64NVME_SIGNABLE = classPresent("software.amazon.awssdk.crt.checksums.CRC64NVME");
+
+    private static boolean signable(String trailerName) {
+        return CRC64NVME_SIGNABLE || !trailerName.equalsIgnoreCase("x-amz-checksum-crc64nvme");
+    }
+
+    private static boolean classPresent(String name) {
+        try {
+            Class.forName(name, false, BodyPlan.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Returns the length of the base64 checksum value the trailer carries. */

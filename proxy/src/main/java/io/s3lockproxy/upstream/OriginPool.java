@@ -73,7 +73,9 @@ public final class OriginPool {
                         }
                         p.addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
                         p.addLast("flow", new FlowControlHandler());
-                        p.addLast("idle", new IdleStateHandler(upstream.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        // All-idle, not reader-idle: while a body streams upstream the upstream owes no
+                        // answer yet, so only a connection silent in both directions has timed out.
+                        p.addLast("idle", new IdleStateHandler(0, 0, upstream.readTimeout().toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast("exchange", connection);
                     }
                 })

@@ -173,7 +173,7 @@ class SigV4VerifierTest {
         S3Request p = presigned(put().build(), NOW, TEN_MINUTES);
         S3Request q = SdkSigning.s3Request(p.method(), p.rawPath(), p.rawQuery().replace("%2F20250601%2F", "%2F20250531%2F"),
                 p.headers());
-        rejects(verifier, q, S3ErrorCode.ACCESS_DENIED);
+        rejects(verifier, q, S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR);
     }
 
     @Test

@@ -1,0 +1,226 @@
+package io.s3lockproxy.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted S3 stand-in on 127.0.0.1 (MockWebServer style): tests enqueue answers, the server
+ * records every request it received (head, body bytes, whether the body arrived in full).
+ */
+final class FakeUpstream implements AutoCloseable {
+
+    /** One request as the upstream saw it; {@code complete} is false when the connection ended mid-body. */
+    record Received(int connection, String requestLine, Map<String, String> headers, byte[] body, long declaredLength,
+                    boolean complete) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** What to do with the next request. */
+    interface Answer {
+        /** Writes the answer; returns false when the connection must end afterwards. */
+        boolean write(OutputStream out, Socket socket) throws IOException;
+    }
+
+    static Answer full(int status, Map<String, String> headers, byte[] body) {
+        return (out, socket) -> {
+            StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            if (!headers.containsKey("Content-Length") && !headers.containsKey("Transfer-Encoding")) {
+                head.append("Content-Length: ").append(body.length).append("\r\n");
+            }
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            return true;
+        };
+    }
+
+    static Answer ok() {
+        return full(200, Map.of("ETag", "\"etag\""), new byte[0]);
+    }
+
+    /** Sends a head, {@code send} bytes of a {@code declared}-byte body, then closes. */
+    static Answer closeMidBody(int declared, int send) {
+        return (out, socket) -> {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[send]);
+            out.flush();
+            return false;
+        };
+    }
+
+    /** Never answers; the connection stays open until the peer closes it. */
+    static Answer silent() {
+        return (out, socket) -> {
+            try {
+                while (socket.getInputStream().read() >= 0) {
+                    // wait for the peer to give up
+                }
+            } catch (IOException e) {
+                // closed
+            }
+            return false;
+        };
+    }
+
+    private final ServerSocket server;
+    private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> heads = new LinkedBlockingQueue<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    FakeUpstream() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        acceptor = new Thread(this::acceptLoop, "fake-upstream-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    void enqueue(Answer answer) {
+        answers.add(answer);
+    }
+
+    /** Returns how many connections were accepted so far. */
+    int connections() {
+        return connections.get();
+    }
+
+    /** Returns the next request line whose head arrived (the body may still be streaming), or null after 5 s. */
+    String takeHead() throws InterruptedException {
+        return heads.poll(5, TimeUnit.SECONDS);
+    }
+
+    /** Returns the next received request (complete or cut off), or null after 5 s. */
+    Received take() throws InterruptedException {
+        return received.poll(5, TimeUnit.SECONDS);
+    }
+
+    /** Returns a received request if one arrives within {@code ms}, else null. */
+    Received poll(long ms) throws InterruptedException {
+        return received.poll(ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                sockets.add(s);
+                int id = connections.incrementAndGet();
+                Thread t = new Thread(() -> serve(s, id), "fake-upstream-" + id);
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket, int id) {
+        try (socket) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                List<String> lines = readHead(in);
+                if (lines == null) {
+                    return;
+                }
+                Map<String, String> headers = new LinkedHashMap<>();
+                for (String line : lines.subList(1, lines.size())) {
+                    int colon = line.indexOf(':');
+                    headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
+                }
+                heads.add(lines.get(0));
+                long declared = headers.containsKey("content-length") ? Long.parseLong(headers.get("content-length")) : 0;
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                byte[] buf = new byte[16 * 1024];
+                boolean complete = true;
+                while (body.size() < declared) {
+                    int n;
+                    try {
+                        n = in.read(buf, 0, (int) Math.min(buf.length, declared - body.size()));
+                    } catch (IOException e) {
+                        n = -1;
+                    }
+                    if (n < 0) {
+                        complete = false;
+                        break;
+                    }
+                    body.write(buf, 0, n);
+                }
+                received.add(new Received(id, lines.get(0), headers, body.toByteArray(), declared, complete));
+                if (!complete) {
+                    return;
+                }
+                Answer answer = answers.poll(5, TimeUnit.SECONDS);
+                if (answer == null || !answer.write(out, socket)) {
+                    return;
+                }
+            }
+        } catch (SocketException e) {
+            // the proxy reset the connection: the request is recorded as incomplete already or never began
+        } catch (IOException | InterruptedException e) {
+            // test over
+        }
+    }
+
+    private static List<String> readHead(InputStream in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        int prev = -1;
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                return null;
+            }
+            if (c == '\n' && prev == '\r') {
+                line.setLength(line.length() - 1);
+                if (line.length() == 0) {
+                    return lines;
+                }
+                lines.add(line.toString());
+                line.setLength(0);
+            } else {
+                line.append((char) c);
+            }
+            prev = c;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package io.s3lockproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.ResourceLeakDetector;
+import io.s3lockproxy.config.ConfigLoader;
+import io.s3lockproxy.config.ProxyConfig;
+import io.s3lockproxy.server.FakeUpstream.Received;
+import io.s3lockproxy.server.TestClient.Response;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A real {@link ProxyServer} between a raw client and a scripted fake upstream. */
+@Timeout(30)
+class ProxyRelayTest {
+    private FakeUpstream upstream;
+    private ProxyServer proxy;
+
+    @BeforeAll
+    static void paranoidLeakDetection() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    private int start(String endpoint, long readTimeoutMs) throws InterruptedException {
+        Map<String, String> env = new HashMap<>();
+        env.put("S3LP_LISTEN", "127.0.0.1:0");
+        env.put("S3LP_ADMIN", "127.0.0.1:0");
+        env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
+        env.put("S3LP_CREDENTIALS_0_SECRETKEY", TestClient.SECRET_KEY);
+        env.put("S3LP_UPSTREAM_ENDPOINT", endpoint);
+        env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
+        env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
+        env.put("S3LP_UPSTREAM_CONNECTTIMEOUTMS", "2000");
+        env.put("S3LP_UPSTREAM_READTIMEOUTMS", Long.toString(readTimeoutMs));
+        ProxyConfig config = ConfigLoader.load(null, env);
+        proxy = ProxyServer.start(config);
+        return proxy.port();
+    }
+
+    private int start() throws Exception {
+        upstream = new FakeUpstream();
+        return start(upstream.endpoint(), 5000);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + seed);
+        }
+        return b;
+    }
+
+    @Test
+    void putReachesTheUpstreamResignedWithoutClientOnlyHeaders() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.ok());
+        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/dir/k%C3%A9y?x-id=PutObject",
+                    Map.of("Content-Length", "5", "x-amz-meta-a", "1"), body,
+                    Map.of("User-Agent", "test/1", "amz-sdk-invocation-id", "abc")));
+            client.send(body);
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("etag")).isEqualTo("\"etag\"");
+        }
+        Received got = upstream.take();
+        assertThat(got.requestLine()).isEqualTo("PUT /bucket/dir/k%C3%A9y?x-id=PutObject HTTP/1.1");
+        assertThat(got.body()).isEqualTo(body);
+        assertThat(got.header("authorization")).contains("Credential=upstream-key/");
+        assertThat(got.header("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+        assertThat(got.header("x-amz-meta-a")).isEqualTo("1");
+        assertThat(got.headers()).doesNotContainKeys("user-agent", "amz-sdk-invocation-id", "expect");
+    }
+
+    @Test
+    void expectContinueIsAnsweredAfterAuthenticationAndTheBodyIsRelayed() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.ok());
+        byte[] body = bytes(1000, 1);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", "1000"), body,
+                    Map.of("Expect", "100-continue")));
+            Response cont = client.read(false);
+            assertThat(cont.status()).isEqualTo(100);
+            client.send(body);
+            assertThat(client.read(false).status()).isEqualTo(200);
+        }
+        Received got = upstream.take();
+        assertThat(got.body()).isEqualTo(body);
+        assertThat(got.header("expect")).isNull();
+    }
+
+    @Test
+    void badSignatureWithExpectGets403AtOnceWithoutContinueAndClosed() throws Exception {
+        int port = start();
+        byte[] body = bytes(1000, 1);
+        try (TestClient client = new TestClient(port)) {
+            String head = client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", "1000"), body,
+                    Map.of("Expect", "100-continue"));
+            int at = head.indexOf("Signature=") + "Signature=".length();
+            char flipped = head.charAt(at) == '0' ? '1' : '0';
+            client.send(head.substring(0, at) + flipped + head.substring(at + 1));
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.bodyText()).contains("<Code>SignatureDoesNotMatch</Code>");
+            assertThat(r.header("x-amz-request-id")).isNotBlank();
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertThat(upstream.connections()).isZero();
+    }
+
+    @Test
+    void chunkedPutWithoutLengthIs411AndNeverReachesTheUpstream() throws Exception {
+        int port = start();
+        byte[] body = bytes(10, 2);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), body, Map.of()));
+            client.send("a\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.send(body);
+            client.send("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(411);
+            assertThat(r.bodyText()).contains("<Code>MissingContentLength</Code>");
+        }
+        assertThat(upstream.connections()).isZero();
+    }
+
+    @Test
+    void payloadHashMismatchIs400AndTheUpstreamNeverGetsTheWholeBody() throws Exception {
+        int port = start();
+        int size = 512 * 1024;
+        byte[] signedFor = bytes(size, 3);
+        byte[] sent = signedFor.clone();
+        sent[size - 1] ^= 1;
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", Integer.toString(size)),
+                    signedFor, Map.of()));
+            client.send(sent);
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("<Code>XAmzContentSHA256Mismatch</Code>");
+        }
+        Received got = upstream.take();
+        assertThat(got).isNotNull();
+        assertThat(got.declaredLength()).isEqualTo(size);
+        assertThat(got.complete()).isFalse();
+        assertThat(got.body().length).isLessThan(size);
+        assertThat(got.body()).isEqualTo(Arrays.copyOf(sent, got.body().length));
+    }
+
+    @Test
+    void clientDisconnectMidBodyClosesTheUpstreamBeforeTheDeclaredLength() throws Exception {
+        int port = start();
+        int size = 1024 * 1024;
+        byte[] body = bytes(size, 4);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", Integer.toString(size)),
+                    body, Map.of()));
+            client.send(Arrays.copyOf(body, 200 * 1024));
+            assertThat(upstream.takeHead()).startsWith("PUT /bucket/key");
+        }
+        Received got = upstream.take();
+        assertThat(got).isNotNull();
+        assertThat(got.complete()).isFalse();
+        assertThat(got.body().length).isLessThanOrEqualTo(200 * 1024);
+    }
+
+    @Test
+    void unreachableUpstreamIs502WithAnS3Error() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        int port = start("http://127.0.0.1:" + closedPort, 5000);
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("GET", "/bucket/key", new byte[0]);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("content-type")).isEqualTo("application/xml");
+            assertThat(r.header("x-amz-request-id")).isNotBlank();
+            assertThat(r.bodyText()).contains("<Code>BadGateway</Code>", "<Resource>/bucket/key</Resource>",
+                    "<RequestId>" + r.header("x-amz-request-id") + "</RequestId>");
+        }
+    }
+
+    @Test
+    void silentUpstreamIs504AfterTheReadTimeout() throws Exception {
+        upstream = new FakeUpstream();
+        int port = start(upstream.endpoint(), 300);
+        upstream.enqueue(FakeUpstream.silent());
+        try (TestClient client = new TestClient(port)) {
+            long t0 = System.nanoTime();
+            Response r = client.exchange("GET", "/bucket/key", new byte[0]);
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.bodyText()).contains("<Code>GatewayTimeout</Code>");
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(250L, 4000L);
+        }
+    }
+
+    @Test
+    void slowUploadLongerThanTheReadTimeoutIsNotAGatewayTimeout() throws Exception {
+        upstream = new FakeUpstream();
+        int port = start(upstream.endpoint(), 400);
+        upstream.enqueue(FakeUpstream.ok());
+        byte[] body = bytes(4000, 5);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", "4000"), body, Map.of()));
+            for (int i = 0; i < 4; i++) {
+                client.send(Arrays.copyOfRange(body, i * 1000, (i + 1) * 1000));
+                // The upload itself takes longer than readTimeoutMs; the upstream owes no answer until it ends.
+                Thread.sleep(250);
+            }
+            assertThat(client.read(false).status()).isEqualTo(200);
+        }
+        assertThat(upstream.take().body()).isEqualTo(body);
+    }
+
+    @Test
+    void upstreamClosingMidResponseClosesTheClientConnection() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.closeMidBody(100_000, 10));
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("GET", "/bucket/key", Map.of(), null, Map.of()));
+            // The head promises 100000 bytes; the client sees the 10 that came, then the close.
+            java.io.IOException failure = null;
+            try {
+                client.read(false);
+            } catch (IOException e) {
+                failure = e;
+            }
+            assertThat(failure == null ? client.closedByServer() : true).isTrue();
+        }
+    }
+
+    @Test
+    void twoRequestsOnOneClientConnectionReuseOneUpstreamConnection() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), "one".getBytes(StandardCharsets.UTF_8)));
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), "two".getBytes(StandardCharsets.UTF_8)));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(client.exchange("GET", "/bucket/a", new byte[0]).bodyText()).isEqualTo("one");
+            assertThat(client.exchange("PUT", "/bucket/b", "xy".getBytes(StandardCharsets.UTF_8)).bodyText())
+                    .isEqualTo("two");
+        }
+        Received first = upstream.take();
+        Received second = upstream.take();
+        assertThat(second.body()).isEqualTo("xy".getBytes(StandardCharsets.UTF_8));
+        assertThat(second.connection()).isEqualTo(first.connection());
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void upstreamErrorIsRelayedVerbatimWithItsHeaders() throws Exception {
+        int port = start();
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code>"
+                + "<Message>The specified key does not exist.</Message><Key>k</Key><RequestId>UP1</RequestId></Error>";
+        upstream.enqueue(FakeUpstream.full(404, Map.of("Content-Type", "application/xml", "x-amz-request-id", "UP1",
+                "x-amz-id-2", "host-id"), xml.getBytes(StandardCharsets.UTF_8)));
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("GET", "/bucket/k", new byte[0]);
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.bodyText()).isEqualTo(xml);
+            assertThat(r.header("x-amz-request-id")).isEqualTo("UP1");
+            assertThat(r.header("x-amz-id-2")).isEqualTo("host-id");
+            assertThat(r.header("content-type")).isEqualTo("application/xml");
+        }
+    }
+
+    @Test
+    void headResponseHasNoBodyAndTheConnectionStaysUsable() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.full(200, Map.of("Content-Length", "1234", "ETag", "\"e\""), new byte[0]));
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), "after".getBytes(StandardCharsets.UTF_8)));
+        try (TestClient client = new TestClient(port)) {
+            Response head = client.exchange("HEAD", "/bucket/k", new byte[0]);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("content-length")).isEqualTo("1234");
+            assertThat(client.exchange("GET", "/bucket/k", new byte[0]).bodyText()).isEqualTo("after");
+        }
+    }
+
+    @Test
+    void chunkedUpstreamResponseIsRelayedChunked() throws Exception {
+        int port = start();
+        byte[] chunked = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        upstream.enqueue(FakeUpstream.full(200, Map.of("Transfer-Encoding", "chunked"), chunked));
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("GET", "/bucket?list-type=2", new byte[0]);
+            assertThat(r.chunked()).isTrue();
+            assertThat(r.bodyText()).isEqualTo("hello world");
+        }
+    }
+
+    static String sha256Hex(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+}

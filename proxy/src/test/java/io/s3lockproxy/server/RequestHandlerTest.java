@@ -1,0 +1,130 @@
+package io.s3lockproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.ChannelOption;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ResourceLeakDetector;
+import io.s3lockproxy.auth.CredentialStore;
+import io.s3lockproxy.auth.SigV4Verifier;
+import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.config.UpstreamConfig;
+import io.s3lockproxy.s3.RequestParser;
+import io.s3lockproxy.upstream.OriginPool;
+import io.s3lockproxy.upstream.Resigner;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Requests the proxy answers itself, before any upstream connection: no sockets needed. */
+class RequestHandlerTest {
+    private EmbeddedChannel channel;
+
+    @BeforeAll
+    static void paranoidLeakDetection() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    private EmbeddedChannel channel() {
+        UpstreamConfig upstream = new UpstreamConfig(URI.create("http://127.0.0.1:1"), "us-east-1", "u", "s", true,
+                PayloadForwarding.AUTO, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setOption(ChannelOption.AUTO_READ, false);
+        ExchangeServices services = new ExchangeServices(new RequestParser(null),
+                new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
+                new Resigner(upstream), new OriginPool(upstream, null, ch.eventLoop(), NioSocketChannel.class),
+                PayloadForwarding.AUTO);
+        ch.pipeline().addLast(new RequestHandler(services));
+        ch.pipeline().fireChannelActive();
+        return ch;
+    }
+
+    @AfterEach
+    void finish() {
+        if (channel != null) {
+            // Nothing may be left over: every buffer the handler got or made was released or written.
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    private FullHttpResponse response() {
+        Object out = channel.readOutbound();
+        assertThat(out).isInstanceOf(FullHttpResponse.class);
+        return (FullHttpResponse) out;
+    }
+
+    private static String body(FullHttpResponse r) {
+        try {
+            return r.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void anonymousGetIs403AndTheConnectionServesTheNextRequest() {
+        channel = channel();
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bucket/key"));
+        FullHttpResponse first = response();
+        assertThat(first.status().code()).isEqualTo(403);
+        assertThat(first.headers().get("Connection")).isNull();
+        String requestId = first.headers().get("x-amz-request-id");
+        assertThat(body(first)).contains("<Code>AccessDenied</Code>", "<Resource>/bucket/key</Resource>",
+                "<RequestId>" + requestId + "</RequestId>");
+        assertThat(channel.isOpen()).isTrue();
+
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/b/bad%zz"));
+        FullHttpResponse second = response();
+        assertThat(second.status().code()).isEqualTo(400);
+        assertThat(second.headers().get("x-amz-request-id")).isNotEqualTo(requestId);
+        assertThat(body(second)).contains("<Code>InvalidURI</Code>");
+    }
+
+    @Test
+    void headErrorHasStatusAndHeadersButNoBody() {
+        channel = channel();
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/bucket/key"));
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(403);
+        assertThat(r.headers().get("x-amz-request-id")).isNotBlank();
+        assertThat(body(r)).isEmpty();
+    }
+
+    @Test
+    void rejectedPutWithAnUnreadBodyClosesTheConnection() {
+        channel = channel();
+        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
+        head.headers().set("Content-Length", 5);
+        channel.writeInbound(head);
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(403);
+        assertThat(r.headers().get("Connection")).isEqualToIgnoringCase("close");
+        body(r);
+        // The body is never read: the connection closes once the error is written.
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void unparseableRequestIs400InvalidRequest() {
+        channel = channel();
+        DefaultFullHttpRequest bad = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bucket/key");
+        bad.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(new IllegalArgumentException("bad header")));
+        channel.writeInbound(bad);
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(400);
+        assertThat(body(r)).contains("<Code>InvalidRequest</Code>");
+    }
+}
