@@ -13,7 +13,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ResourceLeakDetector;
 import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
+import io.s3lockproxy.config.LockConfig;
 import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.lock.KeyLock;
+import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.config.UpstreamConfig;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
@@ -30,6 +34,8 @@ import org.junit.jupiter.api.Test;
 /** Requests the proxy answers itself, before any upstream connection: no sockets needed. */
 class RequestHandlerTest {
     private EmbeddedChannel channel;
+    private final KeyLock keyLock = KeyLocks.create(new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(1),
+            LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL), new LockMetrics());
 
     @BeforeAll
     static void paranoidLeakDetection() {
@@ -44,7 +50,7 @@ class RequestHandlerTest {
         ExchangeServices services = new ExchangeServices(new RequestParser(null),
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
                 new Resigner(upstream), new OriginPool(upstream, null, ch.eventLoop(), NioSocketChannel.class),
-                PayloadForwarding.AUTO);
+                new RequestPlanner(PayloadForwarding.AUTO), keyLock);
         ch.pipeline().addLast(new RequestHandler(services));
         ch.pipeline().fireChannelActive();
         return ch;
@@ -52,6 +58,7 @@ class RequestHandlerTest {
 
     @AfterEach
     void finish() {
+        keyLock.close();
         if (channel != null) {
             // Nothing may be left over: every buffer the handler got or made was released or written.
             assertThat(channel.finishAndReleaseAll()).isFalse();
