@@ -31,6 +31,8 @@ public enum S3ErrorCode {
     MALFORMED_TRAILER_ERROR(400, "MalformedTrailerError",
             "The request contained trailing data that was not well-formed or did not conform to our published schema."),
     NOT_IMPLEMENTED(501, "NotImplemented", "A header you provided implies functionality that is not implemented."),
+    NO_SUCH_KEY(404, "NoSuchKey", "The specified key does not exist."),
+    PRECONDITION_FAILED(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
     REQUEST_TIME_TOO_SKEWED(403, "RequestTimeTooSkewed",
             "The difference between the request time and the server's time is too large."),
     REQUEST_TIMEOUT(400, "RequestTimeout",

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -55,7 +56,7 @@ final class Exchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
     /** Where the exchange is; "where did this request die?" has an answer. */
-    enum State { RECEIVED, AGGREGATING, WAITING_FOR_LOCK, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE,
+    enum State { RECEIVED, AGGREGATING, WAITING_FOR_LOCK, CHECKING_CONDITIONS, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE,
         RELAYING_RESPONSE, DONE }
 
     private final ChannelHandlerContext ctx;
@@ -71,6 +72,8 @@ final class Exchange implements ResponseListener {
     private BodyAggregator aggregator;
     private ByteBuf aggregatedBody;
     private LockHandle lock;
+    /** Conditions the proxy added to the upstream write (fenced mode); a 412 on them is a fence rejection. */
+    private HttpHeaders addedConditions;
     private UpstreamConnection upstream;
     private boolean continueSent;
     private boolean clientBodyComplete;
@@ -141,12 +144,30 @@ final class Exchange implements ResponseListener {
         }
         lock = handle;
         handle.onLost(() -> ctx.channel().eventLoop().execute(this::leaseLost));
-        connect();
+        if (!services.writeGuard().applies(request)) {
+            connect();
+            return;
+        }
+        state = State.CHECKING_CONDITIONS;
+        services.writeGuard().check(ctx.channel().eventLoop(), request).addListener((Future<HttpHeaders> f) -> {
+            if (state != State.CHECKING_CONDITIONS) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                failBeforeResponse(f.cause() instanceof S3Exception e ? e : new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+                return;
+            }
+            addedConditions = f.getNow().isEmpty() ? null : f.getNow();
+            connect();
+        });
     }
 
     /** Signs the upstream request and sends it once a pooled connection is ready. */
     private void connect() {
         UpstreamRequest upstreamRequest = aggregatedBody == null ? plan.upstream() : aggregatedRequest();
+        if (addedConditions != null) {
+            upstreamRequest = withHeaders(upstreamRequest, addedConditions);
+        }
         HttpRequest signed;
         try {
             signed = services.resigner().sign(upstreamRequest);
@@ -209,6 +230,11 @@ final class Exchange implements ResponseListener {
         }
         return new UpstreamRequest(original.method(), original.bucket(), original.key(), original.query(), headers,
                 new BodyPlan(BodyPlan.Kind.UNSIGNED, aggregatedBody.readableBytes(), null));
+    }
+
+    private static UpstreamRequest withHeaders(UpstreamRequest r, HttpHeaders added) {
+        HttpHeaders headers = r.headers().copy().add(added);
+        return new UpstreamRequest(r.method(), r.bucket(), r.key(), r.query(), headers, r.body());
     }
 
     private static boolean signedLengthAgrees(HttpRequest signed, BodyPlan plan) {
@@ -326,6 +352,14 @@ final class Exchange implements ResponseListener {
         if (state == State.DONE) {
             return;
         }
+        if (addedConditions != null && response.status().code() == 412) {
+            services.writeGuard().recordFenceRejection();
+            LOG.warn("request {}: the upstream refused a write on the condition the lock added: the lock was not kept",
+                    requestId);
+            failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
+                    "Another writer changed the object while this request held a lapsed lock; nothing was written. Retry."));
+            return;
+        }
         if (!clientBodyComplete) {
             // The upstream answered before the body was complete: relay the answer, then close,
             // because the rest of the body will never be read.
@@ -409,7 +443,7 @@ final class Exchange implements ResponseListener {
      */
     private void leaseLost() {
         switch (state) {
-            case CONNECTING, STREAMING_BODY, AWAITING_RESPONSE -> {
+            case CHECKING_CONDITIONS, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE -> {
                 LOG.warn("request {}: lock lease lost in state {}; upstream request aborted", requestId, state);
                 failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
                         "The lock on this object was lost while writing; nothing was committed by this request. Retry."));

@@ -13,5 +13,6 @@ record ExchangeServices(
         Resigner resigner,
         OriginPool origins,
         RequestPlanner planner,
-        KeyLock keyLock) {
+        KeyLock keyLock,
+        WriteGuard writeGuard) {
 }

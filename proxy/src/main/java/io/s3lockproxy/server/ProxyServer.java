@@ -27,6 +27,7 @@ import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
+import io.s3lockproxy.upstream.UpstreamCall;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -62,14 +63,17 @@ public final class ProxyServer implements AutoCloseable {
         Class<? extends ServerSocketChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         try {
+            Resigner resigner = new Resigner(config.upstream());
+            OriginPool origins = new OriginPool(config.upstream(), upstreamTls(config), workers, clientType);
             ExchangeServices services = new ExchangeServices(
                     new RequestParser(config.virtualHostDomain()),
                     new SigV4Verifier(credentialStore(config), Clock.systemUTC(),
                             config.auth().maxClockSkew(), config.auth().acceptSessionTokens()),
-                    new Resigner(config.upstream()),
-                    new OriginPool(config.upstream(), upstreamTls(config), workers, clientType),
+                    resigner,
+                    origins,
                     new RequestPlanner(config.upstream().payload()),
-                    keyLock);
+                    keyLock,
+                    new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode()));
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(serverType)

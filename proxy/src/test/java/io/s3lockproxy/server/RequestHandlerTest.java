@@ -22,6 +22,7 @@ import io.s3lockproxy.config.UpstreamConfig;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
+import io.s3lockproxy.upstream.UpstreamCall;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -47,10 +48,13 @@ class RequestHandlerTest {
                 PayloadForwarding.AUTO, Duration.ofSeconds(1), Duration.ofSeconds(1));
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setOption(ChannelOption.AUTO_READ, false);
+        Resigner resigner = new Resigner(upstream);
+        OriginPool origins = new OriginPool(upstream, null, ch.eventLoop(), NioSocketChannel.class);
         ExchangeServices services = new ExchangeServices(new RequestParser(null),
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
-                new Resigner(upstream), new OriginPool(upstream, null, ch.eventLoop(), NioSocketChannel.class),
-                new RequestPlanner(PayloadForwarding.AUTO), keyLock);
+                resigner, origins,
+                new RequestPlanner(PayloadForwarding.AUTO), keyLock,
+                new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE));
         ch.pipeline().addLast(new RequestHandler(services));
         ch.pipeline().fireChannelActive();
         return ch;
