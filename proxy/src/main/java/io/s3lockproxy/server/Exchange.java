@@ -144,12 +144,21 @@ final class Exchange implements ResponseListener {
         }
         lock = handle;
         handle.onLost(() -> ctx.channel().eventLoop().execute(this::leaseLost));
-        if (!services.writeGuard().applies(request)) {
+        // Redis is configured but this lock is local only (onRedisDown: conditional): only the
+        // storage's conditional write can keep other instances' writers out.
+        boolean mustFence = !handle.distributed() && services.locksShared();
+        WriteGuard guard = services.writeGuard();
+        if (mustFence && !guard.canFence(request)) {
+            failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
+                    "The lock service is unavailable and this write cannot be fenced at the storage; retry."));
+            return;
+        }
+        if (!guard.applies(request, mustFence)) {
             connect();
             return;
         }
         state = State.CHECKING_CONDITIONS;
-        services.writeGuard().check(ctx.channel().eventLoop(), request).addListener((Future<HttpHeaders> f) -> {
+        guard.check(ctx.channel().eventLoop(), request, mustFence).addListener((Future<HttpHeaders> f) -> {
             if (state != State.CHECKING_CONDITIONS) {
                 return;
             }

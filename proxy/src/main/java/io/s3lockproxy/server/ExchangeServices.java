@@ -6,7 +6,11 @@ import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
 
-/** The shared, thread-safe collaborators every exchange uses. */
+/**
+ * The shared, thread-safe collaborators every exchange uses.
+ *
+ * @param locksShared  whether locks are meant to be shared through Redis (lock.redis is set)
+ */
 record ExchangeServices(
         RequestParser parser,
         SigV4Verifier verifier,
@@ -14,5 +18,6 @@ record ExchangeServices(
         OriginPool origins,
         RequestPlanner planner,
         KeyLock keyLock,
+        boolean locksShared,
         WriteGuard writeGuard) {
 }

@@ -73,6 +73,7 @@ public final class ProxyServer implements AutoCloseable {
                     origins,
                     new RequestPlanner(config.upstream().payload()),
                     keyLock,
+                    config.lock().redis() != null,
                     new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode()));
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)

@@ -50,41 +50,60 @@ final class WriteGuard {
         this.fenced = mode == LockConfig.Mode.FENCED;
     }
 
-    /** Returns whether {@code request} needs a check under its lock. */
-    boolean applies(S3Request request) {
-        return CONDITIONAL.contains(request.operation())
-                && (fenced || hasClientCondition(request));
+    /**
+     * Returns whether {@code request} needs a check under its lock; {@code mustFence} is set when
+     * the lock is not shared through Redis (Redis down, {@code onRedisDown: conditional}).
+     */
+    boolean applies(S3Request request, boolean mustFence) {
+        return CONDITIONAL.contains(request.operation()) && (fenced || mustFence || hasClientCondition(request));
+    }
+
+    /** Returns whether a write of this operation can be made conditional at the storage. */
+    boolean canFence(S3Request request) {
+        return CONDITIONAL.contains(request.operation());
     }
 
     /**
      * Returns the condition headers to add to the upstream write (empty for none); fails with an
-     * S3Exception (412 PreconditionFailed, 404 NoSuchKey) when the client's condition does not hold.
-     * Call on {@code loop} while holding the key's lock.
+     * S3Exception (412 PreconditionFailed, 404 NoSuchKey) when the client's condition does not hold,
+     * or 503 when {@code mustFence} is set and the bucket's upstream cannot fence. Call on
+     * {@code loop} while holding the key's lock.
      */
-    Future<HttpHeaders> check(EventLoop loop, S3Request request) {
+    Future<HttpHeaders> check(EventLoop loop, S3Request request, boolean mustFence) {
         Promise<HttpHeaders> result = loop.newPromise();
-        if (hasClientCondition(request)) {
-            head(loop, request, result, state -> {
+        boolean clientCondition = hasClientCondition(request);
+        StateCheck underLock = state -> {
+            if (clientCondition) {
                 checkClientCondition(request, state);
                 return new DefaultHttpHeaders();
-            });
+            }
+            return fence(state);
+        };
+        if (!fenced && !mustFence) {
+            head(loop, request, result, underLock);
             return result;
         }
-        Boolean enforcing = enforcingBuckets.get(request.bucket());
-        if (enforcing == null) {
-            probe(loop, request.bucket()).addListener((Future<Boolean> f) -> {
-                if (f.isSuccess() && f.getNow()) {
-                    head(loop, request, result, WriteGuard::fence);
-                } else {
-                    result.trySuccess(new DefaultHttpHeaders());
-                }
-            });
-        } else if (enforcing) {
-            head(loop, request, result, WriteGuard::fence);
-        } else {
-            result.trySuccess(new DefaultHttpHeaders());
-        }
+        enforcement(loop, request.bucket()).addListener((Future<Boolean> f) -> {
+            if (f.isSuccess() && f.getNow()) {
+                head(loop, request, result, underLock);
+            } else if (mustFence) {
+                result.tryFailure(new S3Exception(S3ErrorCode.SLOW_DOWN,
+                        "The lock service is unavailable and the storage cannot fence this write; retry."));
+            } else if (clientCondition) {
+                head(loop, request, result, state -> {
+                    checkClientCondition(request, state);
+                    return new DefaultHttpHeaders();
+                });
+            } else {
+                result.trySuccess(new DefaultHttpHeaders());
+            }
+        });
         return result;
+    }
+
+    private Future<Boolean> enforcement(EventLoop loop, String bucket) {
+        Boolean known = enforcingBuckets.get(bucket);
+        return known != null ? loop.newSucceededFuture(known) : probe(loop, bucket);
     }
 
     /** Counts an upstream 412 on a condition the proxy added: a write the lock failed to keep out. */

@@ -53,7 +53,7 @@ class RequestHandlerTest {
         ExchangeServices services = new ExchangeServices(new RequestParser(null),
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
                 resigner, origins,
-                new RequestPlanner(PayloadForwarding.AUTO), keyLock,
+                new RequestPlanner(PayloadForwarding.AUTO), keyLock, false,
                 new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE));
         ch.pipeline().addLast(new RequestHandler(services));
         ch.pipeline().fireChannelActive();

@@ -21,8 +21,12 @@ class WriteConditionsTest {
     private ProxyServer proxy;
 
     private int start(String lockMode) throws Exception {
+        return start(lockMode, Map.of());
+    }
+
+    private int start(String lockMode, Map<String, String> more) throws Exception {
         upstream = new FakeUpstream();
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(more);
         env.put("S3LP_LISTEN", "127.0.0.1:0");
         env.put("S3LP_ADMIN", "127.0.0.1:0");
         env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
@@ -149,5 +153,35 @@ class WriteConditionsTest {
         Received write = upstream.take();
         assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
         assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
+    }
+
+    @Test
+    void withRedisDownInConditionalModeAWriteIsFencedByTheStorageAndADeleteIsRefused() throws Exception {
+        // Port 1 refuses connections: the configured Redis is unreachable.
+        int port = start("serialize", Map.of("S3LP_LOCK_REDIS", "redis://127.0.0.1:1", "S3LP_LOCK_ONREDISDOWN", "conditional"));
+        upstream.enqueue(FakeUpstream.full(412, Map.of("Content-Length", "0"), new byte[0])); // probe: enforced
+        upstream.enqueue(notFound());                                                       // HEAD
+        upstream.enqueue(FakeUpstream.ok());                                                // the write
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            Response delete = client.exchange("DELETE", "/bucket/counter.json", new byte[0]);
+            assertThat(delete.status()).isEqualTo(503);
+            assertThat(delete.bodyText()).contains("<Code>SlowDown</Code>");
+        }
+        upstream.take();
+        upstream.take();
+        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
+        assertThat(upstream.poll(300)).isNull();
+    }
+
+    @Test
+    void withRedisDownInFailModeAWriteIs503AndNothingReachesTheUpstream() throws Exception {
+        int port = start("serialize", Map.of("S3LP_LOCK_REDIS", "redis://127.0.0.1:1"));
+        try (TestClient client = new TestClient(port)) {
+            Response r = put(client, Map.of());
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("<Code>SlowDown</Code>");
+        }
+        assertThat(upstream.poll(300)).isNull();
     }
 }
