@@ -39,6 +39,7 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
             // With autoRead off, SslHandler issues its own reads until the handshake is done and
             // after a read that yielded no application data, so the exchange's read() still gets a message.
             p.addLast("tls", tls.newHandler(ch.alloc()));
+            p.addLast("tls-failure", TlsFailureHandler.INSTANCE);
         }
     }
 
