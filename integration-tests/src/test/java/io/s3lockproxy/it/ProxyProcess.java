@@ -113,6 +113,8 @@ public final class ProxyProcess implements AutoCloseable {
         private String heap = "256m";
         private final List<String> jvmOptions = new ArrayList<>();
         private String extraYaml = "";
+        private final Map<String, String> credentialYaml = new LinkedHashMap<>();
+        private String upstreamYaml = "";
 
         /** Used in the log file name, e.g. the test class. */
         public Builder name(String name) {
@@ -127,6 +129,19 @@ public final class ProxyProcess implements AutoCloseable {
 
         public Builder credential(String accessKey, String secretKey) {
             credentials.put(accessKey, secretKey);
+            return this;
+        }
+
+        /** A key pair with extra YAML lines for its list entry, e.g. {@code "readOnly: true"} (no indentation). */
+        public Builder credential(String accessKey, String secretKey, String... extraLines) {
+            credentials.put(accessKey, secretKey);
+            credentialYaml.put(accessKey, String.join("\n", extraLines));
+            return this;
+        }
+
+        /** YAML lines added inside the {@code upstream:} section, e.g. {@code "caFile: /x.pem"} (no indentation). */
+        public Builder upstreamYaml(String... lines) {
+            this.upstreamYaml = String.join("\n", lines);
             return this;
         }
 
@@ -183,8 +198,11 @@ public final class ProxyProcess implements AutoCloseable {
             y.append("admin: ").append(quote("127.0.0.1:" + adminPort)).append('\n');
             y.append("region: ").append(quote(region)).append('\n');
             y.append("credentials:\n");
-            credentials.forEach((k, v) -> y.append("  - accessKey: ").append(quote(k)).append('\n')
-                    .append("    secretKey: ").append(quote(v)).append('\n'));
+            credentials.forEach((k, v) -> {
+                y.append("  - accessKey: ").append(quote(k)).append('\n')
+                        .append("    secretKey: ").append(quote(v)).append('\n');
+                indented(y, "    ", credentialYaml.getOrDefault(k, ""));
+            });
             y.append("upstream:\n");
             y.append("  endpoint: ").append(quote(upstreamEndpoint)).append('\n');
             y.append("  region: ").append(quote(upstreamRegion)).append('\n');
@@ -192,8 +210,17 @@ public final class ProxyProcess implements AutoCloseable {
             y.append("  secretKey: ").append(quote(upstreamSecretKey)).append('\n');
             y.append("  pathStyle: ").append(pathStyle).append('\n');
             y.append("  payloadMode: ").append(payloadMode).append('\n');
+            indented(y, "  ", upstreamYaml);
             y.append(extraYaml);
             return y.toString();
+        }
+
+        private static void indented(StringBuilder y, String indent, String lines) {
+            for (String line : lines.split("\n")) {
+                if (!line.isBlank()) {
+                    y.append(indent).append(line).append('\n');
+                }
+            }
         }
 
         private static String quote(String s) {

@@ -25,6 +25,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
 
+    private static final java.util.regex.Pattern BUCKET_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,255}");
+
     private ConfigLoader() {
     }
 
@@ -63,11 +65,12 @@ public final class ConfigLoader {
                 t.bool("auth.acceptSessionTokens", false));
         UpstreamConfig upstream = upstream(t);
         LockConfig lock = lock(t);
+        TlsConfig tls = tls(t);
         t.rejectUnknown();
         if (listen.equals(admin) && listen.port() != 0) {
             throw new ConfigException("admin", "must differ from listen (" + listen + ")");
         }
-        return new ProxyConfig(listen, admin, region, vhost, credentials, auth, upstream, lock);
+        return new ProxyConfig(listen, admin, region, vhost, credentials, auth, upstream, lock, tls);
     }
 
     private static List<ClientCredential> credentials(ConfigTree t) {
@@ -80,13 +83,32 @@ public final class ConfigLoader {
             ConfigTree e = new ConfigTree(entries.get(i), "credentials." + i + ".");
             String ak = e.requiredString("accessKey");
             String sk = e.requiredString("secretKey");
+            List<String> buckets = buckets(e, "credentials." + i + ".buckets");
+            boolean readOnly = e.bool("readOnly", false);
             e.rejectUnknown();
             if (out.stream().anyMatch(c -> c.accessKey().equals(ak))) {
                 throw new ConfigException("credentials." + i + ".accessKey", "duplicate access key " + ak);
             }
-            out.add(new ClientCredential(ak, sk));
+            out.add(new ClientCredential(ak, sk, buckets, readOnly));
         }
         return List.copyOf(out);
+    }
+
+    private static List<String> buckets(ConfigTree e, String key) {
+        List<String> names = e.stringList("buckets");
+        if (names == null) {
+            return List.of();
+        }
+        if (names.isEmpty() || names.stream().allMatch(String::isEmpty)) {
+            throw new ConfigException(key, "must name at least one bucket (leave the key out to allow every bucket)");
+        }
+        for (String name : names) {
+            if (!BUCKET_NAME.matcher(name).matches()) {
+                throw new ConfigException(key, "'" + name + "' is not a bucket name (letters, digits, '.', '-', '_';"
+                        + " no wildcards)");
+            }
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(names));
     }
 
     private static UpstreamConfig upstream(ConfigTree t) {
@@ -105,15 +127,62 @@ public final class ConfigLoader {
         if (endpoint.getRawPath() != null && !endpoint.getRawPath().isEmpty() && !endpoint.getRawPath().equals("/")) {
             throw new ConfigException("upstream.endpoint", "must not have a path, got " + raw);
         }
+        UpstreamCredentialsSource source = t.enumValue("upstream.credentials", UpstreamCredentialsSource.class,
+                UpstreamCredentialsSource.STATIC, "static", "default-chain");
+        String accessKey;
+        String secretKey;
+        if (source == UpstreamCredentialsSource.STATIC) {
+            accessKey = t.requiredString("upstream.accessKey");
+            secretKey = t.requiredString("upstream.secretKey");
+        } else {
+            for (String key : List.of("upstream.accessKey", "upstream.secretKey")) {
+                String v = t.string(key, null);
+                if (v != null && !v.isBlank()) {
+                    throw new ConfigException(key, "must not be set with upstream.credentials: default-chain"
+                            + " (the AWS provider chain supplies the credentials)");
+                }
+            }
+            accessKey = null;
+            secretKey = null;
+        }
+        Path caFile = t.readableFile("upstream.caFile");
+        if (caFile != null && !scheme.equalsIgnoreCase("https")) {
+            throw new ConfigException("upstream.caFile", "only applies to an https:// upstream.endpoint, got " + raw);
+        }
+        if (caFile != null) {
+            PemFiles.certificates("upstream.caFile", caFile);
+        }
         return new UpstreamConfig(
                 endpoint,
                 t.string("upstream.region", "us-east-1"),
-                t.requiredString("upstream.accessKey"),
-                t.requiredString("upstream.secretKey"),
+                accessKey,
+                secretKey,
                 t.bool("upstream.pathStyle", true),
                 t.enumValue("upstream.payloadMode", PayloadForwarding.class, PayloadForwarding.AUTO),
                 t.duration("upstream.connectTimeoutMs", Duration.ofSeconds(5)),
-                t.duration("upstream.readTimeoutMs", Duration.ofSeconds(60)));
+                t.duration("upstream.readTimeoutMs", Duration.ofSeconds(60)),
+                source,
+                caFile);
+    }
+
+    private static TlsConfig tls(ConfigTree t) {
+        Path cert = t.readableFile("tls.certFile");
+        Path key = t.readableFile("tls.keyFile");
+        if (cert == null && key == null) {
+            return TlsConfig.NONE;
+        }
+        if (cert == null) {
+            throw new ConfigException("tls.certFile", "is required when tls.keyFile is set");
+        }
+        if (key == null) {
+            throw new ConfigException("tls.keyFile", "is required when tls.certFile is set");
+        }
+        var chain = PemFiles.certificates("tls.certFile", cert);
+        var privateKey = PemFiles.privateKey("tls.keyFile", key);
+        if (!PemFiles.matches(privateKey, chain.get(0))) {
+            throw new ConfigException("tls.keyFile", "is not the private key of the first certificate in tls.certFile");
+        }
+        return new TlsConfig(cert, key);
     }
 
     private static LockConfig lock(ConfigTree t) {

@@ -1,5 +1,7 @@
 package io.s3lockproxy.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -88,6 +90,21 @@ final class ConfigTree {
         throw new ConfigException(prefix + key, "expected one of " + allowed + ", got '" + v + "'");
     }
 
+    /** Like {@link #enumValue(String, Class, Enum)} with the spellings {@code names}, one per constant in order. */
+    <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback, String... names) {
+        String v = string(key, null);
+        if (v == null) {
+            return fallback;
+        }
+        E[] constants = type.getEnumConstants();
+        for (int i = 0; i < constants.length; i++) {
+            if (names[i].equalsIgnoreCase(v.trim()) || constants[i].name().equalsIgnoreCase(v.trim())) {
+                return constants[i];
+            }
+        }
+        throw new ConfigException(prefix + key, "expected one of " + List.of(names) + ", got '" + v + "'");
+    }
+
     List<Map<String, Object>> list(String key) {
         Object v = lookup(key);
         if (v == null) {
@@ -105,6 +122,50 @@ final class ConfigTree {
             out.add(stringKeys(prefix + key + "." + i, m));
         }
         return out;
+    }
+
+    /**
+     * Returns a list of single values: a YAML list, or one comma-separated string (the form an
+     * environment variable can carry); null when absent.
+     */
+    List<String> stringList(String key) {
+        Object v = lookup(key);
+        if (v == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        if (v instanceof List<?> items) {
+            for (int i = 0; i < items.size(); i++) {
+                Object item = items.get(i);
+                if (item == null || item instanceof Map<?, ?> || item instanceof List<?>) {
+                    throw new ConfigException(prefix + key + "." + i, "expected a single value");
+                }
+                out.add(item.toString().trim());
+            }
+        } else if (v instanceof Map<?, ?>) {
+            throw new ConfigException(prefix + key, "expected a list");
+        } else {
+            for (String part : v.toString().split(",", -1)) {
+                out.add(part.trim());
+            }
+        }
+        return out;
+    }
+
+    /** Returns a readable regular file, or null when absent; a missing or unreadable file names the key. */
+    Path readableFile(String key) {
+        String v = string(key, null);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(v.trim());
+        if (!Files.isRegularFile(p)) {
+            throw new ConfigException(prefix + key, "no such file: " + p.toAbsolutePath());
+        }
+        if (!Files.isReadable(p)) {
+            throw new ConfigException(prefix + key, "file is not readable: " + p.toAbsolutePath());
+        }
+        return p;
     }
 
     /** Throws for the first key in the tree that no read asked for. */

@@ -24,7 +24,7 @@ final class EnvOverrides {
             }
             Matcher item = LIST_ITEM.matcher(name);
             if (item.matches()) {
-                setCredential(root, Integer.parseInt(item.group(1)), "S3LP_" + item.group(2), name, e.getValue());
+                setCredential(root, Integer.parseInt(item.group(1)), name, e.getValue());
             } else {
                 set(root, keyFor(name), e.getValue());
             }
@@ -32,29 +32,18 @@ final class EnvOverrides {
     }
 
     private static List<String> keyFor(String envName) {
-        for (String key : ConfigKeys.ALL) {
-            if (key.contains("[]")) {
-                continue;
-            }
-            List<String> segments = Arrays.asList(key.split("\\."));
-            if (envName.equals(ConfigKeys.envName(segments)) || envName.equals(ConfigKeys.snakeEnvName(segments))) {
-                return segments;
-            }
-        }
-        throw new ConfigException(envName, "environment variable names no configuration key");
+        String key = ConfigKeys.keyForEnv(envName)
+                .filter(k -> !k.contains("[]"))
+                .orElseThrow(() -> new ConfigException(envName, "environment variable names no configuration key"));
+        return Arrays.asList(key.split("\\."));
     }
 
     @SuppressWarnings("unchecked")
-    private static void setCredential(Map<String, Object> root, int index, String field, String envName, String value) {
-        String key = null;
-        for (String candidate : List.of("accessKey", "secretKey")) {
-            if (field.equals(ConfigKeys.envName(List.of(candidate))) || field.equals(ConfigKeys.snakeEnvName(List.of(candidate)))) {
-                key = candidate;
-            }
-        }
-        if (key == null) {
-            throw new ConfigException(envName, "environment variable names no configuration key");
-        }
+    private static void setCredential(Map<String, Object> root, int index, String envName, String value) {
+        String key = ConfigKeys.keyForEnv(envName)
+                .filter(k -> k.startsWith("credentials[]."))
+                .map(k -> k.substring("credentials[].".length()))
+                .orElseThrow(() -> new ConfigException(envName, "environment variable names no configuration key"));
         Object list = root.get("credentials");
         List<Object> items = list instanceof List<?> l ? new ArrayList<>(l) : new ArrayList<>();
         while (items.size() <= index) {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param auth               authentication settings
  * @param upstream           the S3 service behind the proxy
  * @param lock               write serialization settings
+ * @param tls                the S3 listener's TLS settings ({@link TlsConfig#NONE} for plain HTTP)
  */
 public record ProxyConfig(
         HostPort listen,
@@ -22,5 +23,6 @@ public record ProxyConfig(
         List<ClientCredential> credentials,
         AuthConfig auth,
         UpstreamConfig upstream,
-        LockConfig lock) {
+        LockConfig lock,
+        TlsConfig tls) {
 }

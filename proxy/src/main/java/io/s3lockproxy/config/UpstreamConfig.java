@@ -1,6 +1,7 @@
 package io.s3lockproxy.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -14,6 +15,9 @@ import java.time.Duration;
  * @param payload         how request bodies are declared upstream
  * @param connectTimeout  how long to wait for a TCP (and TLS) connection
  * @param readTimeout     how long the upstream may stay silent while a response is due
+ * @param credentials     where the upstream credentials come from; {@code accessKey} and
+ *                        {@code secretKey} are null unless it is {@link UpstreamCredentialsSource#STATIC}
+ * @param caFile          PEM bundle of the CAs trusted for an https upstream, or null for the JDK's default trust store
  */
 public record UpstreamConfig(
         URI endpoint,
@@ -23,7 +27,16 @@ public record UpstreamConfig(
         boolean pathStyle,
         PayloadForwarding payload,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        UpstreamCredentialsSource credentials,
+        Path caFile) {
+
+    /** Static credentials, the JDK's trust store. */
+    public UpstreamConfig(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
+                          PayloadForwarding payload, Duration connectTimeout, Duration readTimeout) {
+        this(endpoint, region, accessKey, secretKey, pathStyle, payload, connectTimeout, readTimeout,
+                UpstreamCredentialsSource.STATIC, null);
+    }
 
     /** Returns whether the upstream is reached over TLS. */
     public boolean tls() {
@@ -38,6 +51,7 @@ public record UpstreamConfig(
     @Override
     public String toString() {
         return "UpstreamConfig[endpoint=" + endpoint + ", region=" + region + ", accessKey=" + accessKey
-                + ", secretKey=<redacted>, pathStyle=" + pathStyle + ", payload=" + payload + "]";
+                + ", secretKey=<redacted>, pathStyle=" + pathStyle + ", payload=" + payload
+                + ", credentials=" + credentials + ", caFile=" + caFile + "]";
     }
 }

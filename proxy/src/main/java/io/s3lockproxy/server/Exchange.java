@@ -99,6 +99,7 @@ final class Exchange implements ResponseListener {
             }
             request = services.parser().parse(head, requestId);
             VerifiedRequest verified = services.verifier().verify(request);
+            services.accessPolicy().check(verified.accessKey(), request);
             plan = services.planner().plan(head, request, verified);
         } catch (S3Exception e) {
             failBeforeResponse(e);

@@ -1,5 +1,6 @@
 package io.s3lockproxy.server;
 
+import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.lock.KeyLock;
 import io.s3lockproxy.s3.RequestParser;
@@ -9,7 +10,8 @@ import io.s3lockproxy.upstream.Resigner;
 /**
  * The shared, thread-safe collaborators every exchange uses.
  *
- * @param locksShared  whether locks are meant to be shared through Redis (lock.redis is set)
+ * @param locksShared   whether locks are meant to be shared through Redis (lock.redis is set)
+ * @param accessPolicy  what each verified client key may do (buckets, read-only)
  */
 record ExchangeServices(
         RequestParser parser,
@@ -19,5 +21,12 @@ record ExchangeServices(
         RequestPlanner planner,
         KeyLock keyLock,
         boolean locksShared,
-        WriteGuard writeGuard) {
+        WriteGuard writeGuard,
+        AccessPolicy accessPolicy) {
+
+    /** Services whose client keys are all unrestricted. */
+    ExchangeServices(RequestParser parser, SigV4Verifier verifier, Resigner resigner, OriginPool origins,
+                     RequestPlanner planner, KeyLock keyLock, boolean locksShared, WriteGuard writeGuard) {
+        this(parser, verifier, resigner, origins, planner, keyLock, locksShared, writeGuard, AccessPolicy.allowAll());
+    }
 }

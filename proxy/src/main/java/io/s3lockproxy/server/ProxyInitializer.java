@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslContext;
 
 /** Builds the client-side pipeline in named steps. */
 final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
@@ -13,16 +14,33 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CHUNK_SIZE = 64 * 1024;
 
     private final ExchangeServices services;
+    private final SslContext tls;
+
+    /** {@code tls} is null for plain HTTP. */
+    ProxyInitializer(ExchangeServices services, SslContext tls) {
+        this.services = services;
+        this.tls = tls;
+    }
 
     ProxyInitializer(ExchangeServices services) {
-        this.services = services;
+        this(services, null);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        addTlsHandler(ch, p);
         addHttp1Handlers(p);
         addS3Handlers(p);
+    }
+
+    private void addTlsHandler(SocketChannel ch, ChannelPipeline p) {
+        if (tls != null) {
+            // With autoRead off, SslHandler issues its own reads until the handshake is done and
+            // after a read that yielded no application data, so the exchange's read() still gets a message.
+            p.addLast("tls", tls.newHandler(ch.alloc()));
+            p.addLast("tls-failure", TlsFailureHandler.INSTANCE);
+        }
     }
 
     private static void addHttp1Handlers(ChannelPipeline p) {

@@ -15,8 +15,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.config.ClientCredential;
@@ -28,12 +27,12 @@ import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
 import io.s3lockproxy.upstream.UpstreamCall;
+import io.s3lockproxy.upstream.UpstreamTls;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /** The S3 listener: binds the port and wires the shared services into every client pipeline. */
 public final class ProxyServer implements AutoCloseable {
@@ -64,7 +63,7 @@ public final class ProxyServer implements AutoCloseable {
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         try {
             Resigner resigner = new Resigner(config.upstream());
-            OriginPool origins = new OriginPool(config.upstream(), upstreamTls(config), workers, clientType);
+            OriginPool origins = new OriginPool(config.upstream(), UpstreamTls.context(config.upstream()), workers, clientType);
             ExchangeServices services = new ExchangeServices(
                     new RequestParser(config.virtualHostDomain()),
                     new SigV4Verifier(credentialStore(config), Clock.systemUTC(),
@@ -74,14 +73,15 @@ public final class ProxyServer implements AutoCloseable {
                     new RequestPlanner(config.upstream().payload()),
                     keyLock,
                     config.lock().redis() != null,
-                    new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode()));
+                    new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode()),
+                    new AccessPolicy(config.credentials()));
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(serverType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ProxyInitializer(services))
+                    .childHandler(new ProxyInitializer(services, ServerTls.context(config.tls())))
                     .bind(config.listen().host(), config.listen().port())
                     .sync()
                     .channel();
@@ -100,17 +100,6 @@ public final class ProxyServer implements AutoCloseable {
             keys.put(c.accessKey(), c.secretKey());
         }
         return new CredentialStore(keys);
-    }
-
-    private static SslContext upstreamTls(ProxyConfig config) {
-        if (!config.upstream().tls()) {
-            return null;
-        }
-        try {
-            return SslContextBuilder.forClient().build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS to the upstream: " + e.getMessage(), e);
-        }
     }
 
     /** Returns the port the server listens on (useful when the configuration asked for port 0). */

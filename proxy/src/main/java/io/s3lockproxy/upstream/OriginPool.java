@@ -2,6 +2,7 @@ package io.s3lockproxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -11,6 +12,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -80,14 +82,34 @@ public final class OriginPool {
                     }
                 })
                 .connect(upstream.endpoint().getHost(), upstream.port())
-                .addListener(f -> {
-                    if (f.isSuccess()) {
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        promise.setFailure(new UpstreamException(UpstreamError.CONNECT_ERROR, f.cause()));
+                    } else if (ssl == null) {
                         promise.setSuccess(connection);
                     } else {
-                        promise.setFailure(new UpstreamException(UpstreamError.CONNECT_ERROR, f.cause()));
+                        awaitHandshake(f.channel(), connection, promise);
                     }
                 });
         return promise;
+    }
+
+    /**
+     * Lends the connection only once TLS is up, so that a certificate problem is a connect-time
+     * TLS_ERROR rather than a failure in the middle of a request. autoRead is off on this channel
+     * and nothing else reads before the promise completes: SslHandler issues its own reads while a
+     * handshake is pending (checked by TlsIT, which would hang here otherwise).
+     */
+    private static void awaitHandshake(Channel channel, UpstreamConnection connection, Promise<UpstreamConnection> promise) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                promise.setSuccess(connection);
+            } else {
+                channel.close();
+                promise.setFailure(new UpstreamException(UpstreamError.TLS_ERROR, h.cause()));
+            }
+        });
     }
 
     void giveBack(UpstreamConnection connection) {

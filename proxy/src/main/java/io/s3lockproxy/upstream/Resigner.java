@@ -8,6 +8,7 @@ import io.s3lockproxy.config.UpstreamConfig;
 import io.s3lockproxy.sigv4.UriEncoding;
 import java.util.Locale;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.checksums.DefaultChecksumAlgorithm;
 import software.amazon.awssdk.checksums.spi.ChecksumAlgorithm;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -28,11 +29,20 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 public final class Resigner {
     private final UpstreamConfig upstream;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
-    private final AwsCredentialsIdentity identity;
+    private final AwsCredentialsProvider credentials;
 
+    /** Signs with the credentials {@code upstream.credentials} names (resolved once here, to fail fast). */
     public Resigner(UpstreamConfig upstream) {
+        this(upstream, UpstreamCredentials.provider(upstream));
+    }
+
+    /**
+     * Signs with whatever {@code credentials} holds at each request, so rotated keys and renewed
+     * session tokens take effect without a restart; a session identity adds {@code x-amz-security-token}.
+     */
+    public Resigner(UpstreamConfig upstream, AwsCredentialsProvider credentials) {
         this.upstream = upstream;
-        this.identity = AwsCredentialsIdentity.create(upstream.accessKey(), upstream.secretKey());
+        this.credentials = credentials;
     }
 
     /** Returns the signed request head to send upstream. */
@@ -54,6 +64,7 @@ public final class Resigner {
             unsigned.putHeader("Content-Length", Long.toString(body.contentLength()));
         }
         SdkHttpRequest built = unsigned.build();
+        AwsCredentialsIdentity identity = credentials.resolveCredentials();
         SdkHttpRequest signed = signer.sign((SignRequest.Builder<AwsCredentialsIdentity> r) -> {
             r.identity(identity)
                     .request(built)

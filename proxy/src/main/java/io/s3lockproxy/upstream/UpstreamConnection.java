@@ -140,7 +140,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        UpstreamError kind = cause instanceof SSLException ? UpstreamError.TLS_ERROR : UpstreamError.RESET_CONNECTION;
+        UpstreamError kind = UpstreamError.RESET_CONNECTION;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                kind = UpstreamError.TLS_ERROR;
+            }
+        }
         if (listener != null) {
             fail(ctx, kind, cause);
         } else {

@@ -1,0 +1,204 @@
+package io.s3lockproxy.it;
+
+import static io.s3lockproxy.it.S3ErrorAssert.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Issue 4, item 4: the AWS SDK talks HTTPS to the proxy ({@code tls.certFile}/{@code tls.keyFile}),
+ * and the proxy talks HTTPS to an S3Proxy upstream ({@code s3proxy.secure-endpoint}) that it trusts
+ * through {@code upstream.caFile}; certificates come from a CA the test generates.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TlsIT {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private Path workDir;
+    private TestCertificates certs;
+    private Process s3proxy;
+    private int s3proxyPort;
+    private final String backendKey = "backend-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String backendSecret = UUID.randomUUID().toString().replace("-", "");
+    private ProxyProcess proxy;
+    private S3Client client;
+
+    @BeforeAll
+    void start() throws Exception {
+        workDir = Files.createTempDirectory("tls-it-");
+        certs = TestCertificates.generate(workDir);
+        s3proxy = startSecureS3Proxy();
+        proxy = proxyBuilder("TlsIT")
+                .upstreamYaml("caFile: " + quoted(certs.caCert()))
+                .extraYaml("tls:\n  certFile: " + quoted(certs.serverCert()) + "\n  keyFile: " + quoted(certs.serverKey()) + "\n")
+                .start();
+        client = httpsClient(URI.create("https://localhost:" + proxy.port()), proxy.accessKey(), proxy.secretKey());
+    }
+
+    @AfterAll
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (s3proxy != null) {
+            ChildProcesses.stop(s3proxy, 5);
+        }
+        if (workDir != null) {
+            ChildProcesses.deleteRecursively(workDir);
+        }
+    }
+
+    private ProxyProcess.Builder proxyBuilder(String name) {
+        return ProxyProcess.builder()
+                .name(name)
+                .credential("tls-client", "tls-client-secret-" + Long.toHexString(System.nanoTime()))
+                .upstreamEndpoint("https://localhost:" + s3proxyPort)
+                .upstreamCredentials(backendKey, backendSecret);
+    }
+
+    @Test
+    void sdkPutsAndGetsThroughHttpsProxyToHttpsUpstream() throws Exception {
+        String bucket = "tls-" + UUID.randomUUID().toString().substring(0, 8);
+        client.createBucket(b -> b.bucket(bucket));
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(4).nextBytes(big);
+        client.putObject(b -> b.bucket(bucket).key("small.txt"), RequestBody.fromString("over TLS twice"));
+        client.putObject(b -> b.bucket(bucket).key("big.bin"), RequestBody.fromBytes(big));
+
+        assertThat(client.getObjectAsBytes(b -> b.bucket(bucket).key("small.txt")).asUtf8String()).isEqualTo("over TLS twice");
+        byte[] back = client.getObjectAsBytes(b -> b.bucket(bucket).key("big.bin")).asByteArray();
+        assertThat(MessageDigest.getInstance("SHA-256").digest(back))
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(big));
+        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).hasSize(2);
+        // Many requests over the pooled upstream TLS connections (each handshake done with autoRead off).
+        for (int i = 0; i < 20; i++) {
+            String key = "k" + i;
+            client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(key));
+            assertThat(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String()).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void plainHttpToTheHttpsListenerGetsNoS3Answer() throws Exception {
+        try (S3Client plain = Clients.s3(URI.create("http://127.0.0.1:" + proxy.port()), proxy.accessKey(),
+                proxy.secretKey(), ClientFlavour.DEFAULTS)) {
+            assertThatThrownBy(() -> plain.listBuckets()).isInstanceOf(software.amazon.awssdk.core.exception.SdkClientException.class);
+        }
+    }
+
+    @Test
+    void upstreamCertificateNotTrustedWithoutTheCaFileIs502() {
+        try (ProxyProcess untrusting = proxyBuilder("TlsIT-no-ca").start();
+             S3Client c = Clients.s3(untrusting.endpoint(), untrusting.accessKey(), untrusting.secretKey(),
+                     ClientFlavour.DEFAULTS)) {
+            assertThatThrownBy(() -> c.listBuckets()).satisfies(e -> assertError(e, 502, "BadGateway"));
+        }
+    }
+
+    @Test
+    void badCertificatePathStopsStartUpNamingTheKey() {
+        assertThatThrownBy(() -> proxyBuilder("TlsIT-bad-cert")
+                .extraYaml("tls:\n  certFile: " + quoted(workDir.resolve("missing.pem")) + "\n  keyFile: "
+                        + quoted(certs.serverKey()) + "\n")
+                .start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exited with code 2")
+                .hasMessageContaining("config key 'tls.certFile': no such file");
+        assertThatThrownBy(() -> proxyBuilder("TlsIT-bad-key")
+                .extraYaml("tls:\n  certFile: " + quoted(certs.serverCert()) + "\n  keyFile: "
+                        + quoted(certs.caCert()) + "\n")
+                .start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("config key 'tls.keyFile'");
+    }
+
+    private static String quoted(Path p) {
+        return '"' + p.toString() + '"';
+    }
+
+    private S3Client httpsClient(URI endpoint, String accessKey, String secretKey) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(certs.caCert())) {
+            trust.setCertificateEntry("test-ca", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(Clients.credentials(accessKey, secretKey))
+                .httpClientBuilder(ApacheHttpClient.builder().tlsTrustManagersProvider(tmf::getTrustManagers))
+                .build();
+    }
+
+    /** S3Proxy with its filesystem backend on an https-only endpoint, serving the generated server certificate. */
+    private Process startSecureS3Proxy() throws IOException, InterruptedException {
+        Path keystore = workDir.resolve("s3proxy.p12");
+        TestCertificates.openssl(workDir, "pkcs12", "-export", "-in", certs.serverCert().toString(),
+                "-inkey", certs.serverKey().toString(), "-certfile", certs.caCert().toString(),
+                "-name", "s3proxy", "-out", keystore.toString(), "-passout", "pass:changeit");
+        s3proxyPort = Ports.freePort();
+        Path data = Files.createDirectories(workDir.resolve("data"));
+        Path properties = workDir.resolve("s3proxy.properties");
+        Files.writeString(properties, String.join("\n",
+                "s3proxy.secure-endpoint=https://127.0.0.1:" + s3proxyPort,
+                "s3proxy.keystore-path=" + keystore,
+                "s3proxy.keystore-password=changeit",
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=" + backendKey,
+                "s3proxy.credential=" + backendSecret,
+                "s3proxy.v4-max-non-chunked-request-size=" + (64L << 20),
+                "jclouds.provider=filesystem",
+                "jclouds.identity=unused",
+                "jclouds.credential=unused",
+                "jclouds.filesystem.basedir=" + data,
+                ""), StandardCharsets.UTF_8);
+        Path logback = workDir.resolve("logback.xml");
+        Files.writeString(logback, """
+                <configuration>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
+                  </appender>
+                  <root level="WARN"><appender-ref ref="OUT"/></root>
+                </configuration>
+                """, StandardCharsets.UTF_8);
+        Path log = ChildProcesses.logDirectory().resolve("s3proxy-tls-" + s3proxyPort + ".log");
+        Process p = new ProcessBuilder(List.of(ChildProcesses.javaExecutable().toString(), "-Xmx512m",
+                "-Dlogback.configurationFile=" + logback, "-DLOG_LEVEL=warn",
+                "-jar", ChildProcesses.requiredFile("s3proxy.jar").toString(), "--properties", properties.toString()))
+                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!Ports.awaitListening("127.0.0.1", s3proxyPort, START_TIMEOUT, p::isAlive)) {
+            ChildProcesses.stop(p, 5);
+            throw new IllegalStateException("S3Proxy (https) did not listen on " + s3proxyPort + "; log " + log + ":\n"
+                    + ChildProcesses.tail(log, 40));
+        }
+        return p;
+    }
+}
