@@ -315,7 +315,7 @@ final class Exchange implements ResponseListener {
             }
             return;
         }
-        ByteBuf ready;
+        ByteBuf ready = null;
         ByteBuf rest = null;
         try {
             ready = body.next(content.content());
@@ -324,6 +324,9 @@ final class Exchange implements ResponseListener {
                 rest = body.finish();
             }
         } catch (S3Exception e) {
+            if (ready != null) {
+                ready.release();
+            }
             clientBodyComplete = last;
             failBeforeResponse(e);
             return;
