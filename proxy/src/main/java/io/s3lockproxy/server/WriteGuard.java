@@ -197,19 +197,23 @@ final class WriteGuard {
             }
             int status = f.getNow().status();
             boolean enforced = status == 412 || status == 404;
-            if (status / 100 == 2) {
-                calls.send(loop, new UpstreamRequest("DELETE", bucket, key, List.of(), new DefaultHttpHeaders(),
-                        BodyPlan.NONE));
-            }
             if (enforced || status / 100 == 2) {
                 enforcingBuckets.put(bucket, enforced);
             }
-            if (!enforced) {
-                LOG.error("lock.mode fenced is refused for bucket {}: the upstream accepted If-Match on a missing key"
-                        + " (status {}), so it does not enforce conditional writes; writes to this bucket are serialized"
-                        + " by the lock only", bucket, status);
+            if (enforced) {
+                result.trySuccess(true);
+                return;
             }
-            result.trySuccess(enforced);
+            LOG.error("lock.mode fenced is refused for bucket {}: the upstream accepted If-Match on a missing key"
+                    + " (status {}), so it does not enforce conditional writes; writes to this bucket are serialized"
+                    + " by the lock only", bucket, status);
+            if (status / 100 != 2) {
+                result.trySuccess(false);
+                return;
+            }
+            // The probe created an empty object: remove it before the write goes on.
+            calls.send(loop, new UpstreamRequest("DELETE", bucket, key, List.of(), new DefaultHttpHeaders(),
+                    BodyPlan.NONE)).addListener(d -> result.trySuccess(false));
         });
         return result;
     }
