@@ -15,7 +15,8 @@ public final class ConfigKeys {
             "auth.maxClockSkewMs", "auth.acceptSessionTokens",
             "upstream.endpoint", "upstream.region", "upstream.accessKey", "upstream.secretKey",
             "upstream.pathStyle", "upstream.payloadMode", "upstream.connectTimeoutMs", "upstream.readTimeoutMs",
-            "lock.redis", "lock.leaseMs", "lock.waitMs", "lock.mode", "lock.onRedisDown");
+            "lock.redis", "lock.leaseMs", "lock.waitMs", "lock.mode", "lock.onRedisDown",
+            "log.access", "log.format", "shutdown.graceMs");
 
     private ConfigKeys() {
     }

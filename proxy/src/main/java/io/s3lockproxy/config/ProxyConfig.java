@@ -1,5 +1,6 @@
 package io.s3lockproxy.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,6 +14,8 @@ import java.util.List;
  * @param auth               authentication settings
  * @param upstream           the S3 service behind the proxy
  * @param lock               write serialization settings
+ * @param log                access-log settings
+ * @param shutdownGrace      how long in-flight requests may run on after a shutdown began
  */
 public record ProxyConfig(
         HostPort listen,
@@ -22,5 +25,7 @@ public record ProxyConfig(
         List<ClientCredential> credentials,
         AuthConfig auth,
         UpstreamConfig upstream,
-        LockConfig lock) {
+        LockConfig lock,
+        LogConfig log,
+        Duration shutdownGrace) {
 }

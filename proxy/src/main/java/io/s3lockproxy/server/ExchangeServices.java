@@ -10,6 +10,8 @@ import io.s3lockproxy.upstream.Resigner;
  * The shared, thread-safe collaborators every exchange uses.
  *
  * @param locksShared  whether locks are meant to be shared through Redis (lock.redis is set)
+ * @param observer     told about every request when it ends (metrics, access log)
+ * @param connections  the open client connections (graceful shutdown)
  */
 record ExchangeServices(
         RequestParser parser,
@@ -19,5 +21,7 @@ record ExchangeServices(
         RequestPlanner planner,
         KeyLock keyLock,
         boolean locksShared,
-        WriteGuard writeGuard) {
+        WriteGuard writeGuard,
+        RequestObserver observer,
+        ClientConnections connections) {
 }

@@ -54,7 +54,8 @@ class RequestHandlerTest {
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
                 resigner, origins,
                 new RequestPlanner(PayloadForwarding.AUTO), keyLock, false,
-                new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE));
+                new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE),
+                RequestObserver.NONE, new ClientConnections());
         ch.pipeline().addLast(new RequestHandler(services));
         ch.pipeline().fireChannelActive();
         return ch;
