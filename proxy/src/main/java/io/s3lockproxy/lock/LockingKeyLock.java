@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link KeyLock}: for each key in sorted order the local FIFO lock, then (when Redis is
@@ -31,6 +32,7 @@ public final class LockingKeyLock implements KeyLock {
     /** Handles acquired and not yet released; for {@link #held()} and for releasing on close. */
     private final Set<LockingHandle> live = ConcurrentHashMap.newKeySet();
     private final String instanceId = InstanceId.get();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     LockingKeyLock(LocalStripes local, RedisLease redis, OnRedisDown onRedisDown, Duration wait,
                    LocalFence localFence, LockMetrics metrics, Ticker ticker, Runnable onClose) {
@@ -125,11 +127,21 @@ public final class LockingKeyLock implements KeyLock {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         // Handles whose requests never got to release them (shutdown): give back their leases
         // now rather than let them expire; the io executor finishes these releases before it stops.
         for (LockingHandle handle : live) {
             handle.releaseOnce();
         }
         onClose.run();
+    }
+
+    /** Stops background work without releasing anything, as if the process died (tests: crash recovery). */
+    void abandon() {
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 }

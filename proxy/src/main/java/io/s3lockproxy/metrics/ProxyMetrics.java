@@ -75,12 +75,14 @@ public final class ProxyMetrics {
 
     /** Registers a counter read from {@code value} at scrape time (it must only grow). */
     public void functionCounter(String name, String description, Supplier<Number> value) {
-        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
+        // Micrometer holds the state object weakly: use this registry owner, not the short-lived supplier.
+        FunctionCounter.builder(name, this, m -> value.get().doubleValue()).description(description).register(registry);
     }
 
     /** Registers a gauge read from {@code value} at scrape time. */
     public void gauge(String name, String description, String baseUnit, Supplier<Number> value) {
-        Gauge.builder(name, value).description(description).baseUnit(baseUnit).register(registry);
+        Gauge.builder(name, this, m -> value.get().doubleValue()).description(description).baseUnit(baseUnit)
+                .register(registry);
     }
 
     /** Registers a timer whose count and total (in milliseconds) are read at scrape time. */
