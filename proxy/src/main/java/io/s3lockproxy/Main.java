@@ -58,7 +58,15 @@ public final class Main {
         if (config.log().access()) {
             observers.add(new AccessLog(config.log().format()));
         }
-        ProxyServer server = ProxyServer.start(config, keyLock, RequestObserver.all(observers));
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(config, keyLock, RequestObserver.all(observers));
+        } catch (RuntimeException e) {
+            // e.g. the port is taken: say so and exit rather than linger with half-started threads
+            LOG.error("s3-lock-proxy could not start: {}", e.toString());
+            System.exit(1);
+            return;
+        }
         LockMeters.bind(metrics, lockMetrics, server::fenceRejections);
         ProbeReadiness readiness = new ProbeReadiness(() -> !server.stopping(), config.upstream().endpoint(),
                 config.upstream().connectTimeout(), keyLock::redisProblem);
@@ -66,8 +74,10 @@ public final class Main {
         try {
             admin = AdminServer.start(config.admin(), new AdminEndpoints(readiness, metrics, keyLock::held));
         } catch (RuntimeException e) {
+            LOG.error("s3-lock-proxy could not start the admin listener on {}: {}", config.admin(), e.toString());
             server.close();
-            throw e;
+            System.exit(1);
+            return;
         }
         LOG.info("s3-lock-proxy listening on {}:{}, admin on {}:{}, upstream {}, instance {}", config.listen().host(),
                 server.port(), config.admin().host(), admin.port(), config.upstream().endpoint(), keyLock.instanceId());

@@ -2,6 +2,7 @@ package io.s3lockproxy.server;
 
 import io.s3lockproxy.config.LogConfig;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ public final class AccessLog implements RequestObserver {
     @Override
     public void requestEnded(RequestRecord r) {
         if (LOG.isInfoEnabled()) {
-            LOG.info(format(r, Instant.now()));
+            LOG.info(format(r, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         }
     }
 
