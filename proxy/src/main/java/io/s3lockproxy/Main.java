@@ -1,10 +1,24 @@
 package io.s3lockproxy;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.s3lockproxy.config.ConfigException;
 import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.config.ProxyConfig;
+import io.s3lockproxy.admin.AdminEndpoints;
+import io.s3lockproxy.admin.AdminServer;
+import io.s3lockproxy.admin.LockMeters;
+import io.s3lockproxy.admin.ProbeReadiness;
+import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockMetrics;
+import io.s3lockproxy.lock.LockingKeyLock;
+import io.s3lockproxy.metrics.ProxyMetrics;
+import io.s3lockproxy.server.AccessLog;
+import io.s3lockproxy.server.MetricsObserver;
 import io.s3lockproxy.server.ProxyServer;
+import io.s3lockproxy.server.RequestObserver;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +50,48 @@ public final class Main {
             System.exit(2);
             return;
         }
-        ProxyServer server = ProxyServer.start(config);
-        LOG.info("s3-lock-proxy listening on {}:{}, upstream {}", config.listen().host(), server.port(),
-                config.upstream().endpoint());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        LockMetrics lockMetrics = new LockMetrics();
+        LockingKeyLock keyLock = KeyLocks.create(config.lock(), lockMetrics);
+        ProxyMetrics metrics = new ProxyMetrics();
+        List<RequestObserver> observers = new ArrayList<>();
+        observers.add(new MetricsObserver(metrics));
+        if (config.log().access()) {
+            observers.add(new AccessLog(config.log().format()));
+        }
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(config, keyLock, RequestObserver.all(observers));
+        } catch (RuntimeException e) {
+            // e.g. the port is taken: say so and exit rather than linger with half-started threads
+            LOG.error("s3-lock-proxy could not start: {}", e.toString());
+            System.exit(1);
+            return;
+        }
+        LockMeters.bind(metrics, lockMetrics, server::fenceRejections);
+        ProbeReadiness readiness = new ProbeReadiness(() -> !server.stopping(), config.upstream().endpoint(),
+                config.upstream().connectTimeout(), keyLock::redisProblem);
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(config.admin(), new AdminEndpoints(readiness, metrics, keyLock::held));
+        } catch (RuntimeException e) {
+            LOG.error("s3-lock-proxy could not start the admin listener on {}: {}", config.admin(), e.toString());
+            server.close();
+            System.exit(1);
+            return;
+        }
+        LOG.info("s3-lock-proxy listening on {}:{}, admin on {}:{}, upstream {}, instance {}", config.listen().host(),
+                server.port(), config.admin().host(), admin.port(), config.upstream().endpoint(), keyLock.instanceId());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down: draining requests for up to {} ms", config.shutdownGrace().toMillis());
+            server.shutdownGracefully();
+            readiness.close();
+            admin.close();
+            LOG.info("shutdown complete");
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+                logback.stop();
+            }
+            // A clean drain is a clean exit, also when the JVM was asked to stop by SIGTERM (else 143).
+            Runtime.getRuntime().halt(0);
+        }, "shutdown"));
     }
 }

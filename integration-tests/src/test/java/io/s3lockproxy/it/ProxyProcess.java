@@ -211,6 +211,7 @@ public final class ProxyProcess implements AutoCloseable {
             y.append("  pathStyle: ").append(pathStyle).append('\n');
             y.append("  payloadMode: ").append(payloadMode).append('\n');
             indented(y, "  ", upstreamYaml);
+            y.append("log:\n  access: true\n  format: json\n");
             y.append(extraYaml);
             return y.toString();
         }
@@ -236,6 +237,11 @@ public final class ProxyProcess implements AutoCloseable {
                 Path config = Files.createTempFile("s3lp-it-", ".yaml");
                 config.toFile().deleteOnExit();
                 Files.writeString(config, yaml(port, adminPort), StandardCharsets.UTF_8);
+                // Every secret the run configures, for ZzSecretsNotLoggedIT to grep the logs for.
+                List<String> secrets = new ArrayList<>(credentials.values());
+                secrets.add(upstreamSecretKey);
+                Files.write(ChildProcesses.logDirectory().resolveSibling(ZzSecretsNotLoggedIT.SECRETS_FILE), secrets,
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                 List<String> command = new ArrayList<>();
                 command.add(ChildProcesses.javaExecutable().toString());
                 command.add("-Xmx" + heap);

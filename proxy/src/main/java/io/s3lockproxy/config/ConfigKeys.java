@@ -22,7 +22,8 @@ public final class ConfigKeys {
             "lock.redis", "lock.leaseMs", "lock.waitMs", "lock.mode", "lock.onRedisDown",
             "credentials[].buckets", "credentials[].readOnly",
             "upstream.credentials", "upstream.caFile",
-            "tls.certFile", "tls.keyFile");
+            "tls.certFile", "tls.keyFile",
+            "log.access", "log.format", "shutdown.graceMs");
 
     private static final Pattern LIST_ITEM = Pattern.compile("S3LP_CREDENTIALS_(\\d+)_(.+)");
 

@@ -66,11 +66,15 @@ public final class ConfigLoader {
         UpstreamConfig upstream = upstream(t);
         LockConfig lock = lock(t);
         TlsConfig tls = tls(t);
+        LogConfig log = new LogConfig(t.bool("log.access", true),
+                t.enumValue("log.format", LogConfig.Format.class, LogConfig.Format.TEXT));
+        Duration shutdownGrace = t.duration("shutdown.graceMs", Duration.ofSeconds(30));
         t.rejectUnknown();
         if (listen.equals(admin) && listen.port() != 0) {
             throw new ConfigException("admin", "must differ from listen (" + listen + ")");
         }
-        return new ProxyConfig(listen, admin, region, vhost, credentials, auth, upstream, lock, tls);
+        return new ProxyConfig(listen, admin, region, vhost, credentials, auth, upstream, lock, tls, log,
+                shutdownGrace);
     }
 
     private static List<ClientCredential> credentials(ConfigTree t) {

@@ -1,5 +1,6 @@
 package io.s3lockproxy.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -14,6 +15,8 @@ import java.util.List;
  * @param upstream           the S3 service behind the proxy
  * @param lock               write serialization settings
  * @param tls                the S3 listener's TLS settings ({@link TlsConfig#NONE} for plain HTTP)
+ * @param log                access-log settings
+ * @param shutdownGrace      how long in-flight requests may run on after a shutdown began
  */
 public record ProxyConfig(
         HostPort listen,
@@ -24,5 +27,7 @@ public record ProxyConfig(
         AuthConfig auth,
         UpstreamConfig upstream,
         LockConfig lock,
-        TlsConfig tls) {
+        TlsConfig tls,
+        LogConfig log,
+        Duration shutdownGrace) {
 }

@@ -28,7 +28,26 @@ public interface KeyLock extends AutoCloseable {
      */
     CompletableFuture<LockHandle> acquire(List<LockKey> keys, String requestId);
 
-    /** Stops background work (renewals, the release subscriber) and closes the Redis client. */
+    /**
+     * Returns every key held through this instance right now (a consistent view per handle, not
+     * across handles); cheap, thread-safe, never blocks on Redis.
+     */
+    default List<HeldLock> held() {
+        return List.of();
+    }
+
+    /**
+     * Returns null when no Redis is configured or Redis answers PING, else a short description of
+     * the problem. Blocks for up to the Redis timeout: call it off event loops.
+     */
+    default String redisProblem() {
+        return null;
+    }
+
+    /**
+     * Releases every handle still held (their Redis leases first), stops background work
+     * (renewals, the release subscriber) and closes the Redis client.
+     */
     @Override
     void close();
 }

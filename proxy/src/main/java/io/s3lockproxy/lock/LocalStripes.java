@@ -115,6 +115,16 @@ final class LocalStripes {
         }
     }
 
+    /** Returns how many acquisitions queue for {@code key} behind its holder. */
+    int waiters(LockKey key) {
+        int[] n = new int[1];
+        queues.computeIfPresent(key, (k, queue) -> {
+            n[0] = queue.waiting.size();
+            return queue;
+        });
+        return n[0];
+    }
+
     /** Returns the number of keys currently held or waited for (idle keys are not in the map). */
     int activeKeys() {
         return queues.size();

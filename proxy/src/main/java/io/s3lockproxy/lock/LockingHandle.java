@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LockingHandle implements LockHandle {
 
     private final LockingKeyLock owner;
+    /** The request id part of the owner token {@code uuid:requestId}. */
+    private final String requestId;
     private final Map<LockKey, Long> tokens;
     private final List<LocalStripes.Permit> permits;
     private final List<Lease> leases;
@@ -17,9 +19,10 @@ final class LockingHandle implements LockHandle {
     private final AtomicBoolean released = new AtomicBoolean();
     private final CompletableFuture<Void> lost = new CompletableFuture<>();
 
-    LockingHandle(LockingKeyLock owner, Map<LockKey, Long> tokens, List<LocalStripes.Permit> permits,
+    LockingHandle(LockingKeyLock owner, String ownerToken, Map<LockKey, Long> tokens, List<LocalStripes.Permit> permits,
                   List<Lease> leases, boolean distributed, long acquiredNanos) {
         this.owner = owner;
+        this.requestId = ownerToken.substring(ownerToken.indexOf(':') + 1);
         this.tokens = Map.copyOf(tokens);
         this.permits = List.copyOf(permits);
         this.leases = List.copyOf(leases);
@@ -28,6 +31,7 @@ final class LockingHandle implements LockHandle {
         for (Lease lease : this.leases) {
             lease.lostSignal().thenRun(this::leaseLost);
         }
+        owner.track(this);
     }
 
     private void leaseLost() {
@@ -66,11 +70,30 @@ final class LockingHandle implements LockHandle {
 
     @Override
     public void release() {
-        if (!released.compareAndSet(false, true)) {
+        if (!releaseOnce()) {
             throw new IllegalStateException("lock handle for " + tokens.keySet() + " released twice");
         }
+    }
+
+    /** Releases unless already released; returns whether this call did. */
+    boolean releaseOnce() {
+        if (!released.compareAndSet(false, true)) {
+            return false;
+        }
+        owner.untrack(this);
         owner.metrics().released(tokens.size(), owner.ticker().nanos() - acquiredNanos);
         owner.releaseAll(permits, leases);
+        return true;
+    }
+
+    /** Adds one {@link HeldLock} per key to {@code out}, unless released. */
+    void describe(String instanceId, long nowNanos, List<HeldLock> out) {
+        if (released.get()) {
+            return;
+        }
+        long ageMillis = (nowNanos - acquiredNanos) / 1_000_000;
+        tokens.forEach((key, token) -> out.add(new HeldLock(key.bucket(), key.key(), instanceId, requestId, token,
+                ageMillis, owner.local().waiters(key), distributed)));
     }
 
     /** Returns the leases (tests: pause or inspect them). */

@@ -3,10 +3,14 @@ package io.s3lockproxy.lock;
 import io.s3lockproxy.config.LockConfig.OnRedisDown;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link KeyLock}: for each key in sorted order the local FIFO lock, then (when Redis is
@@ -25,6 +29,10 @@ public final class LockingKeyLock implements KeyLock {
     private final LockMetrics metrics;
     private final Ticker ticker;
     private final Runnable onClose;
+    /** Handles acquired and not yet released; for {@link #held()} and for releasing on close. */
+    private final Set<LockingHandle> live = ConcurrentHashMap.newKeySet();
+    private final String instanceId = InstanceId.get();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     LockingKeyLock(LocalStripes local, RedisLease redis, OnRedisDown onRedisDown, Duration wait,
                    LocalFence localFence, LockMetrics metrics, Ticker ticker, Runnable onClose) {
@@ -63,6 +71,35 @@ public final class LockingKeyLock implements KeyLock {
         });
     }
 
+    void track(LockingHandle handle) {
+        live.add(handle);
+    }
+
+    void untrack(LockingHandle handle) {
+        live.remove(handle);
+    }
+
+    @Override
+    public List<HeldLock> held() {
+        long now = ticker.nanos();
+        List<HeldLock> out = new ArrayList<>();
+        for (LockingHandle handle : live) {
+            handle.describe(instanceId, now, out);
+        }
+        out.sort(Comparator.comparing(HeldLock::bucket).thenComparing(HeldLock::key));
+        return out;
+    }
+
+    @Override
+    public String redisProblem() {
+        return redis == null ? null : redis.pingProblem();
+    }
+
+    /** Returns the id of this proxy instance, as shown in {@link HeldLock#instanceId()}. */
+    public String instanceId() {
+        return instanceId;
+    }
+
     LocalStripes local() {
         return local;
     }
@@ -90,6 +127,21 @@ public final class LockingKeyLock implements KeyLock {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // Handles whose requests never got to release them (shutdown): give back their leases
+        // now rather than let them expire; the io executor finishes these releases before it stops.
+        for (LockingHandle handle : live) {
+            handle.releaseOnce();
+        }
         onClose.run();
+    }
+
+    /** Stops background work without releasing anything, as if the process died (tests: crash recovery). */
+    void abandon() {
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 }

@@ -105,7 +105,8 @@ final class MultiKeyAcquisition {
 
     private void succeed() {
         long now = lock.ticker().nanos();
-        LockingHandle handle = new LockingHandle(lock, tokens, permits, leases, !redisDown && lock.redis() != null, now);
+        LockingHandle handle = new LockingHandle(lock, owner, tokens, permits, leases,
+                !redisDown && lock.redis() != null, now);
         lock.metrics().waiting(-1);
         lock.metrics().acquired(keys.size(), now - startNanos, contended);
         future.complete(handle);

@@ -73,6 +73,16 @@ final class RedisLease {
                 .exceptionally(e -> false);
     }
 
+    /** Returns null when Redis answers PING, else what went wrong; blocks for up to the Redis timeout. */
+    String pingProblem() {
+        try {
+            String pong = client.ping();
+            return "PONG".equalsIgnoreCase(pong) ? null : "Redis answered PING with " + pong;
+        } catch (JedisException e) {
+            return "Redis does not answer: " + e.getMessage();
+        }
+    }
+
     /** Runs a compare-and-delete for a lease whose acquire reply may have been lost. */
     void releaseQuietly(LockKey key, String owner) {
         try {

@@ -37,6 +37,7 @@ import io.s3lockproxy.upstream.UpstreamException;
 import io.s3lockproxy.upstream.UpstreamRequest;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,16 @@ final class Exchange implements ResponseListener {
     private boolean closeClientAfterResponse;
     private boolean waitingForUpstream;
     private boolean waitingForClient;
+    // Observation: counted where the bytes already flow, reported once in observeEnd().
+    private final long startNanos = System.nanoTime();
+    private String accessKeyId;
+    private long bytesIn;
+    private long bytesOut;
+    private long lockWaitStartNanos;
+    private long lockWaitNanos;
+    private int status;
+    private UpstreamError upstreamError;
+    private boolean observed;
 
     Exchange(ChannelHandlerContext ctx, ExchangeServices services, HttpRequest head, Runnable readClient,
              Runnable onDone) {
@@ -99,6 +110,7 @@ final class Exchange implements ResponseListener {
             }
             request = services.parser().parse(head, requestId);
             VerifiedRequest verified = services.verifier().verify(request);
+            accessKeyId = verified.accessKey();
             services.accessPolicy().check(verified.accessKey(), request);
             plan = services.planner().plan(head, request, verified);
         } catch (S3Exception e) {
@@ -122,11 +134,21 @@ final class Exchange implements ResponseListener {
             return;
         }
         state = State.WAITING_FOR_LOCK;
-        services.keyLock().acquire(keys, requestId).whenComplete((handle, error) ->
-                ctx.channel().eventLoop().execute(() -> admitted(handle, error)));
+        lockWaitStartNanos = System.nanoTime();
+        services.keyLock().acquire(keys, requestId).whenComplete((handle, error) -> {
+            try {
+                ctx.channel().eventLoop().execute(() -> admitted(handle, error));
+            } catch (RejectedExecutionException shuttingDown) {
+                // The event loop is gone (shutdown): nobody will use this lock, give it back.
+                if (handle != null) {
+                    handle.release();
+                }
+            }
+        });
     }
 
     private void admitted(LockHandle handle, Throwable error) {
+        lockWaitNanos = System.nanoTime() - lockWaitStartNanos;
         if (state != State.WAITING_FOR_LOCK) {
             // The client left while this request queued for its lock.
             if (handle != null) {
@@ -265,6 +287,7 @@ final class Exchange implements ResponseListener {
 
     /** Handles the next piece of the client's body; the exchange owns {@code content}. */
     void onClientContent(HttpContent content) {
+        bytesIn += content.content().readableBytes();
         try {
             boolean last = content instanceof LastHttpContent;
             switch (state) {
@@ -389,6 +412,7 @@ final class Exchange implements ResponseListener {
         if (closeClientAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        status = response.status().code();
         ctx.write(response);
         upstream.read();
     }
@@ -400,6 +424,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        bytesOut += content.content().readableBytes();
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 abort("client write failed");
@@ -428,6 +453,7 @@ final class Exchange implements ResponseListener {
             }
         }
         releaseResources();
+        observeEnd(false);
         if (closeClientAfterResponse || !clientBodyComplete) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -442,6 +468,7 @@ final class Exchange implements ResponseListener {
         }
         LOG.warn("request {}: upstream failed in state {}: {}", requestId, state, error.getMessage());
         upstream = null;
+        upstreamError = error.error();
         if (state == State.RELAYING_RESPONSE) {
             abort("upstream failed mid-response");
             return;
@@ -481,6 +508,7 @@ final class Exchange implements ResponseListener {
             upstream = null;
         }
         releaseResources();
+        observeEnd(true);
         ctx.close();
     }
 
@@ -498,11 +526,30 @@ final class Exchange implements ResponseListener {
         String resource = request != null ? request.resource() : head.uri();
         boolean isHead = head.method().name().equals("HEAD");
         var response = ErrorResponses.of(ctx.alloc(), error, resource, requestId, isHead, close);
+        status = response.status().code();
+        bytesOut += response.content().readableBytes();
+        observeEnd(false);
         var written = ctx.writeAndFlush(response);
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
             onDone.run();
+        }
+    }
+
+    /** Hands this exchange's {@link RequestRecord} to the observer; runs once, from the three ends. */
+    private void observeEnd(boolean aborted) {
+        if (observed) {
+            return;
+        }
+        observed = true;
+        try {
+            services.observer().requestEnded(new RequestRecord(requestId, accessKeyId,
+                    request != null ? request.operation().name() : "UNKNOWN", head.method().name(),
+                    request != null ? request.bucket() : null, request != null ? request.key() : null,
+                    status, aborted, bytesIn, bytesOut, System.nanoTime() - startNanos, lockWaitNanos, upstreamError));
+        } catch (RuntimeException e) {
+            LOG.warn("request {}: the request observer failed", requestId, e);
         }
     }
 

@@ -12,6 +12,8 @@ import io.s3lockproxy.upstream.Resigner;
  *
  * @param locksShared   whether locks are meant to be shared through Redis (lock.redis is set)
  * @param accessPolicy  what each verified client key may do (buckets, read-only)
+ * @param observer      told about every request when it ends (metrics, access log)
+ * @param connections   the open client connections (graceful shutdown)
  */
 record ExchangeServices(
         RequestParser parser,
@@ -22,11 +24,7 @@ record ExchangeServices(
         KeyLock keyLock,
         boolean locksShared,
         WriteGuard writeGuard,
-        AccessPolicy accessPolicy) {
-
-    /** Services whose client keys are all unrestricted. */
-    ExchangeServices(RequestParser parser, SigV4Verifier verifier, Resigner resigner, OriginPool origins,
-                     RequestPlanner planner, KeyLock keyLock, boolean locksShared, WriteGuard writeGuard) {
-        this(parser, verifier, resigner, origins, planner, keyLock, locksShared, writeGuard, AccessPolicy.allowAll());
-    }
+        AccessPolicy accessPolicy,
+        RequestObserver observer,
+        ClientConnections connections) {
 }

@@ -30,22 +30,44 @@ import io.s3lockproxy.upstream.UpstreamCall;
 import io.s3lockproxy.upstream.UpstreamTls;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The S3 listener: binds the port and wires the shared services into every client pipeline. */
+/**
+ * The S3 listener: binds the port and wires the shared services into every client pipeline.
+ *
+ * <p>Shutdown ({@link #shutdownGracefully()}): stop accepting, let the requests in flight finish
+ * within the grace period (each connection closes after its current exchange, idle ones at once),
+ * then close what is left (their exchanges abort the upstream request and release their locks),
+ * stop the event loops, and close the lock engine (which gives back any lease still held).
+ */
 public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    private static final long DRAIN_POLL_MS = 20;
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
     private final KeyLock keyLock;
+    private final ClientConnections connections;
+    private final WriteGuard writeGuard;
+    private final Duration grace;
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, KeyLock keyLock) {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, KeyLock keyLock,
+                        ClientConnections connections, WriteGuard writeGuard, Duration grace) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
         this.keyLock = keyLock;
+        this.connections = connections;
+        this.writeGuard = writeGuard;
+        this.grace = grace;
     }
 
     /** Starts a server for {@code config} and returns once it listens. */
@@ -55,15 +77,26 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Starts a server for {@code config} that serializes writes with {@code keyLock}; the server closes it. */
     public static ProxyServer start(ProxyConfig config, KeyLock keyLock) throws InterruptedException {
+        return start(config, keyLock, RequestObserver.NONE);
+    }
+
+    /**
+     * Starts a server for {@code config} that serializes writes with {@code keyLock} (the server
+     * closes it) and tells {@code observer} about every request when it ends.
+     */
+    public static ProxyServer start(ProxyConfig config, KeyLock keyLock, RequestObserver observer)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         Class<? extends ServerSocketChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        ClientConnections connections = new ClientConnections();
         try {
             Resigner resigner = new Resigner(config.upstream());
             OriginPool origins = new OriginPool(config.upstream(), UpstreamTls.context(config.upstream()), workers, clientType);
+            WriteGuard writeGuard = new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode());
             ExchangeServices services = new ExchangeServices(
                     new RequestParser(config.virtualHostDomain()),
                     new SigV4Verifier(credentialStore(config), Clock.systemUTC(),
@@ -73,8 +106,10 @@ public final class ProxyServer implements AutoCloseable {
                     new RequestPlanner(config.upstream().payload()),
                     keyLock,
                     config.lock().redis() != null,
-                    new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode()),
-                    new AccessPolicy(config.credentials()));
+                    writeGuard,
+                    new AccessPolicy(config.credentials()),
+                    observer,
+                    connections);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(serverType)
@@ -85,7 +120,7 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(config.listen().host(), config.listen().port())
                     .sync()
                     .channel();
-            return new ProxyServer(boss, workers, channel, keyLock);
+            return new ProxyServer(boss, workers, channel, keyLock, connections, writeGuard, config.shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -107,10 +142,52 @@ public final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Stops accepting, then shuts the event loops down. */
+    /** Returns how many stale writes the storage refused because of a condition the proxy added (fenced mode). */
+    public long fenceRejections() {
+        return writeGuard.fenceRejections();
+    }
+
+    /** Returns whether a shutdown has begun (the server then is not ready for new work). */
+    public boolean stopping() {
+        return stopping.get();
+    }
+
+    /** Shuts down with the configured grace period ({@code shutdown.graceMs}); see the class comment. */
+    public void shutdownGracefully() {
+        shutdown(grace);
+    }
+
+    /** Shuts down without a grace period: requests in flight are cut at once. */
     @Override
     public void close() {
+        shutdown(Duration.ZERO);
+    }
+
+    /**
+     * Stops accepting, waits up to {@code grace} for the requests in flight, closes the remaining
+     * connections, stops the event loops and closes the lock engine. Runs once; later calls return at once.
+     */
+    public void shutdown(Duration grace) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
         serverChannel.close().syncUninterruptibly();
+        connections.drain();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (connections.open() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(DRAIN_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int cut = connections.open();
+        if (cut > 0) {
+            LOG.warn("shutdown: closing {} connection(s) still busy after the {} ms grace period", cut, grace.toMillis());
+        }
+        connections.closeAll();
+        // Pending tasks (the closed connections' aborts and lock releases) run before the loops stop.
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         keyLock.close();

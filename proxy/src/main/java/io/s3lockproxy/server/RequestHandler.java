@@ -38,6 +38,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        services.connections().opened(ctx.channel());
         readClient();
         ctx.fireChannelActive();
     }
@@ -84,8 +85,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void exchangeDone() {
         current = null;
-        if (ctx.channel().isActive()) {
+        if (services.connections().draining()) {
+            ctx.close();
+        } else if (ctx.channel().isActive()) {
             readClient();
+        }
+    }
+
+    /** Shutdown: closes the connection now if no exchange is in flight, else after it ends. */
+    void closeWhenIdle() {
+        if (current == null) {
+            ctx.close();
         }
     }
 

@@ -129,7 +129,7 @@ class RedisLeaseLossTest {
         LockingKeyLock survivor = instance(Duration.ofSeconds(30));
         LockHandle orphan = acquire(crashing, key);
         long crashed = System.nanoTime();
-        crashing.close(); // no release, no more renewals: as if the process died
+        crashing.abandon(); // no release, no more renewals: as if the process died (close() would release)
 
         LockHandle taken = acquire(survivor, key);
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed);

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} from PATH on a free local port, without persistence, that a test
  * can stop, kill and restart on the same port.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
     private final int port;
     private final List<String> command;
@@ -31,7 +31,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Returns a started server on a free port. */
-    static RedisServerProcess start() throws IOException {
+    public static RedisServerProcess start() throws IOException {
         int port = freePort();
         RedisServerProcess redis = new RedisServerProcess(port, List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
@@ -51,7 +51,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Returns the {@code redis://} URI of this server. */
-    URI uri() {
+    public URI uri() {
         return URI.create("redis://127.0.0.1:" + port);
     }
 
@@ -96,7 +96,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Sends one inline command and returns the first reply line, or null if unreachable. */
-    String command(String inline) {
+    public String command(String inline) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(2000);

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ResourceLeakDetector;
+import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.config.LockConfig;
@@ -54,7 +55,8 @@ class RequestHandlerTest {
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
                 resigner, origins,
                 new RequestPlanner(PayloadForwarding.AUTO), keyLock, false,
-                new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE));
+                new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE),
+                AccessPolicy.allowAll(), RequestObserver.NONE, new ClientConnections());
         ch.pipeline().addLast(new RequestHandler(services));
         ch.pipeline().fireChannelActive();
         return ch;
