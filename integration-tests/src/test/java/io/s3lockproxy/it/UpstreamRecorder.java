@@ -31,10 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Bytes are forwarded verbatim in both directions and streamed in small buffers (bodies are
  * never held whole): the Host header stays as the proxy signed it, so signatures stay valid. A
- * write is in flight from the moment its request head arrives until the last byte of its final
- * (non-1xx) response has been forwarded, or until either side's connection ends. That is no later
- * than the proxy sees its upstream response complete and releases the lock, so a lock that works
- * can never show two in flight here.
+ * write is in flight from the moment its request head arrives until the head of its final
+ * (non-1xx) response has come back from the backend (S3 answers once the write is done), or until
+ * either side's connection ends. It ends before any byte of the answer is passed on, so before
+ * the proxy can see its upstream response and release the lock: a lock that works can never show
+ * two in flight here.
  *
  * <p>Plain blocking sockets, two threads per connection; fine for tests, not for benchmarks.
  */
@@ -269,24 +270,25 @@ public final class UpstreamRecorder implements AutoCloseable {
                     List<String> lines = lines(head);
                     int status = Integer.parseInt(lines.get(0).split(" ")[1]);
                     Map<String, String> headers = headers(lines);
-                    out.write(head);
-                    out.flush();
                     if (status >= 100 && status < 200) {
+                        out.write(head);
+                        out.flush();
                         continue; // 100 Continue: the final response is still to come
                     }
                     Pending request;
                     synchronized (this) {
-                        request = pending.peekFirst();
+                        request = pending.pollFirst();
+                        if (request != null) {
+                            // the backend has finished the write once it answers; ended before a
+                            // byte goes back, so the proxy cannot release and send the next write first
+                            request.end(status);
+                        }
                     }
+                    out.write(head);
+                    out.flush();
                     boolean noBody = status == 204 || status == 304 || (request != null && request.method.equals("HEAD"));
                     if (!noBody) {
                         copyBody(in, out, headers, true);
-                    }
-                    synchronized (this) {
-                        pending.pollFirst();
-                        if (request != null) {
-                            request.end(status);
-                        }
                     }
                     if ("close".equalsIgnoreCase(headers.get("connection"))) {
                         break;
