@@ -2,7 +2,6 @@ package io.s3lockproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -34,14 +34,18 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * (S3Proxy 2.6.0: the proxy must emulate the condition under its lock). The same run straight
  * against the backend shows the loss, so the test can fail.
  *
- * <p>Size: the issue's 3 instances × 16 threads × 50 increments (2400) by default; override with
- * {@code -Dit.lostUpdate.threads=N} (per instance) and {@code -Dit.lostUpdate.increments=N} (per thread).
+ * <p>Size: 3 instances × 8 threads × 25 increments (600) by default, a quarter of the issue's
+ * 3 × 16 × 50 (2400). Measured on 2 shared cores: the full 2400 through 3 proxies over S3Proxy 4.1.0
+ * took 159 s (16 148 retries on 412; every PUT, doomed or not, passes the lock one at a time at about
+ * 8.6 ms each), too long for every CI run. Run the issue's size with
+ * {@code -Dit.lostUpdate.threads=16 -Dit.lostUpdate.increments=50} (threads per instance, increments
+ * per thread).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LostUpdateIT {
     private static final int INSTANCES = 3;
-    private static final int THREADS = Integer.getInteger("it.lostUpdate.threads", 16);
-    private static final int INCREMENTS = Integer.getInteger("it.lostUpdate.increments", 50);
+    private static final int THREADS = Integer.getInteger("it.lostUpdate.threads", 8);
+    private static final int INCREMENTS = Integer.getInteger("it.lostUpdate.increments", 25);
     private static final long RUN_LIMIT_MS = 240_000;
     private static final Pattern COUNT = Pattern.compile("\"count\"\\s*:\\s*(\\d+)");
 
@@ -76,8 +80,9 @@ class LostUpdateIT {
             }
             Result result = run(cluster.direct, bucket, clients);
             System.out.printf("LostUpdateIT through %d proxies over %s: %s%n", INSTANCES, release, result);
+            // exact when every PUT got an answer; a PUT without one may have landed unacknowledged
             assertThat(result.finalCount).as("final count through the proxies over %s (%s)", release, result)
-                    .isEqualTo(result.expected);
+                    .isBetween(result.expected, result.expected + result.ambiguous);
         } finally {
             cluster.removeBucket(bucket);
         }
@@ -104,7 +109,7 @@ class LostUpdateIT {
                     assertThat(result.lost()).as("updates lost straight against %s (%s)", release, result).isPositive();
                 } else {
                     // checks If-Match, but not atomically: losses are likely, not certain; reported only
-                    assertThat(result.finalCount).isBetween(1L, result.expected);
+                    assertThat(result.finalCount).isBetween(1L, result.expected + result.ambiguous);
                 }
             } finally {
                 clients.forEach(S3Client::close);
@@ -116,8 +121,12 @@ class LostUpdateIT {
 
     private static final String KEY = "counter.json";
 
+    /**
+     * @param expected  increments acknowledged with 200
+     * @param ambiguous PUTs that got no answer at all (broken connection): they may have landed
+     */
     record Result(long expected, long finalCount, long preconditionFailed, long slowDown, long otherRetries,
-                  long millis) {
+                  long ambiguous, long millis) {
         long lost() {
             return expected - finalCount;
         }
@@ -125,7 +134,8 @@ class LostUpdateIT {
         @Override
         public String toString() {
             return String.format("%d increments acknowledged, final count %d, lost %d; retries: %d on 412, %d on 503,"
-                    + " %d other; %d ms", expected, finalCount, lost(), preconditionFailed, slowDown, otherRetries, millis);
+                    + " %d other, %d PUTs without answer; %d ms", expected, finalCount, lost(), preconditionFailed,
+                    slowDown, otherRetries, ambiguous, millis);
         }
     }
 
@@ -135,6 +145,7 @@ class LostUpdateIT {
         AtomicLong preconditionFailed = new AtomicLong();
         AtomicLong slowDown = new AtomicLong();
         AtomicLong other = new AtomicLong();
+        AtomicLong ambiguous = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(RUN_LIMIT_MS);
         ExecutorService pool = Executors.newFixedThreadPool(clients.size() * THREADS);
@@ -150,14 +161,25 @@ class LostUpdateIT {
                             if (System.nanoTime() > deadline) {
                                 throw new AssertionError("run limit of " + RUN_LIMIT_MS + " ms exceeded");
                             }
+                            ResponseBytes<GetObjectResponse> read;
                             try {
-                                ResponseBytes<GetObjectResponse> read = client.getObjectAsBytes(b -> b.bucket(bucket).key(KEY));
+                                read = client.getObjectAsBytes(b -> b.bucket(bucket).key(KEY));
+                            } catch (SdkClientException e) {
+                                other.incrementAndGet(); // the connection broke: nothing written
+                                backOff(++failures);
+                                continue;
+                            }
+                            try {
                                 long count = count(read.asUtf8String());
                                 String etag = read.response().eTag();
                                 client.putObject(b -> b.bucket(bucket).key(KEY).ifMatch(etag),
                                         RequestBody.fromString(json(count + 1)));
                                 done++;
                                 failures = 0;
+                            } catch (SdkClientException e) {
+                                // no answer: the increment may or may not have landed
+                                ambiguous.incrementAndGet();
+                                backOff(++failures);
                             } catch (S3Exception e) {
                                 if (e.statusCode() == 412) {
                                     preconditionFailed.incrementAndGet();
@@ -188,11 +210,16 @@ class LostUpdateIT {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         long finalCount = count(direct.getObjectAsBytes(b -> b.bucket(bucket).key(KEY)).asUtf8String());
         return new Result((long) clients.size() * THREADS * INCREMENTS, finalCount, preconditionFailed.get(),
-                slowDown.get(), other.get(), millis);
+                slowDown.get(), other.get(), ambiguous.get(), millis);
     }
 
+    /**
+     * Randomized exponential back-off (2 ms doubling, capped at 256 ms): 48 writers on one key waste
+     * most attempts on 412 otherwise (measured: 17 failed attempts per increment with a 1–34 ms
+     * linear back-off, 190 s for 2400 increments).
+     */
     private static void backOff(int failures) throws InterruptedException {
-        Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(failures, 8) * 4));
+        Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + (2 << Math.min(failures, 7))));
     }
 
     private static String json(long count) {
@@ -205,9 +232,5 @@ class LostUpdateIT {
             throw new IllegalStateException("not a counter: " + json);
         }
         return Long.parseLong(m.group(1));
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

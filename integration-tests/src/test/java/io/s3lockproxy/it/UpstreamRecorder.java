@@ -253,9 +253,15 @@ public final class UpstreamRecorder implements AutoCloseable {
                     copyBody(in, out, headers, false);
                 }
             } catch (IOException | RuntimeException e) {
-                // either side went away: end the connection below
+                // the client went away, or the backend stopped reading (it may still answer)
             } finally {
-                finish();
+                // half-close: a backend in the middle of a request body sees it end early and
+                // gives up; an answer it is still sending comes through; pumpResponses then ends it all
+                try {
+                    backend.shutdownOutput();
+                } catch (IOException e) {
+                    finish();
+                }
             }
         }
 
