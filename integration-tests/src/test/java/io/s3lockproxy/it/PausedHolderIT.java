@@ -45,25 +45,32 @@ class PausedHolderIT {
     void pausedHolderPastItsLeaseDoesNotOverwriteTheNextWriter() throws Exception {
         try (LockingCluster cluster = LockingCluster.start(backend, "PausedHolderIT-serialize", true, 2,
                 b -> b.leaseMs(LEASE_MS).waitMs(15_000).lockMode("serialize"))) {
-            staleWriteIsRejected(cluster, 500);
+            staleWriteIsRejected(cluster, false);
         }
     }
 
     /**
-     * fenced mode: the rest of the stale body follows SIGCONT at once; the write the holder sends
-     * upstream carries the condition it learned under its lock, so the backend itself refuses it
-     * (or the holder notices the lost lease first). Needs {@code lock.mode: fenced}.
+     * fenced mode: the rest of the stale body is sent while the holder is still frozen, so it is
+     * waiting in the holder's socket when SIGCONT comes, and the holder may pass it upstream before
+     * its lease deadline or renewal tells it the lease is gone. Only the fence stops that write: it
+     * carries the condition the holder learned under its lock ({@code If-None-Match: *} here), the
+     * second writer has changed the key since, so the backend refuses it and the client gets 503.
+     * Needs {@code lock.mode: fenced}; in serialize mode this race can overwrite the second writer.
      */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void pausedHolderPastItsLeaseIsFencedOffInFencedMode() throws Exception {
         try (LockingCluster cluster = LockingCluster.start(backend, "PausedHolderIT-fenced", true, 2,
                 b -> b.leaseMs(LEASE_MS).waitMs(15_000).lockMode("fenced"))) {
-            staleWriteIsRejected(cluster, 0);
+            staleWriteIsRejected(cluster, true);
         }
     }
 
-    private static void staleWriteIsRejected(LockingCluster cluster, long pauseBeforeRestMs) throws Exception {
+    /**
+     * @param restWhilePaused send the rest of the stale body while the holder is frozen (it is then
+     *                        waiting in the holder's socket at SIGCONT); otherwise 500 ms after SIGCONT
+     */
+    private static void staleWriteIsRejected(LockingCluster cluster, boolean restWhilePaused) throws Exception {
         String bucket = cluster.newBucket();
         String key = "paused/holder";
         String path = "/" + bucket + "/" + key;
@@ -82,10 +89,15 @@ class PausedHolderIT {
                 int status = cluster.client(1).putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(second))
                         .sdkHttpResponse().statusCode();
                 assertThat(status).as("second writer through the other instance").isEqualTo(200);
+                if (restWhilePaused) {
+                    put.sendRest(); // 256 KiB: fits the loopback socket buffers
+                }
             } finally {
                 holder.resume();
             }
-            Thread.sleep(pauseBeforeRestMs);
+            if (!restWhilePaused) {
+                Thread.sleep(500);
+            }
             int staleStatus = put.finishAndReadStatus();
             assertThat(staleStatus).as("what the paused holder's client got (-1: connection broken); logs:%n%s",
                     cluster.logs()).isIn(503, -1);

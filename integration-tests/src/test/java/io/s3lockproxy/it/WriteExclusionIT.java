@@ -59,6 +59,46 @@ class WriteExclusionIT {
         }
     }
 
+    /**
+     * Control: the same 200 PUTs sent through the recorder straight to the backend (no proxy, no
+     * lock) are seen overlapping, so the recorder can tell when a lock does not hold.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void withoutTheProxyTheRecorderSeesConcurrentPutsOverlap() throws Exception {
+        try (UpstreamRecorder recorder = UpstreamRecorder.forwardingTo(backend.endpoint());
+             S3Client direct = Clients.direct(backend);
+             S3Client viaRecorder = Clients.s3(recorder.endpoint(), backend.accessKey(), backend.secretKey(),
+                     ClientFlavour.WHEN_REQUIRED, WRITES)) {
+            String bucket = ProxyTestEnvironment.newBucketName();
+            direct.createBucket(b -> b.bucket(bucket));
+            String key = "contended/object";
+            ExecutorService pool = Executors.newFixedThreadPool(WRITES);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<?>> results = new ArrayList<>();
+                for (int i = 0; i < WRITES; i++) {
+                    int writer = i;
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        return viaRecorder.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body(writer)));
+                    }));
+                }
+                go.countDown();
+                for (Future<?> result : results) {
+                    result.get(100, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            int max = recorder.maxInFlight("/" + bucket + "/" + key);
+            System.out.printf("WriteExclusionIT control: %d of %d PUTs in flight at once without the proxy%n", max, WRITES);
+            assertThat(max).as("PUTs in flight at once without the proxy").isGreaterThan(1);
+            direct.deleteObject(b -> b.bucket(bucket).key(key));
+            direct.deleteBucket(b -> b.bucket(bucket));
+        }
+    }
+
     private void concurrentPutsAreExclusive(LockingCluster cluster) throws Exception {
         String bucket = cluster.newBucket();
         String key = "contended/object";
