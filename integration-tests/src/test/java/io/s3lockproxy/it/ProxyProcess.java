@@ -25,6 +25,7 @@ public final class ProxyProcess implements AutoCloseable {
     private final int port;
     private final int adminPort;
     private final Map<String, String> credentials;
+    private volatile boolean paused;
 
     private ProxyProcess(Process process, Path configFile, Path log, int port, int adminPort,
                          Map<String, String> credentials) {
@@ -90,8 +91,52 @@ public final class ProxyProcess implements AutoCloseable {
         return ChildProcesses.tail(log, lines);
     }
 
+    /** Freezes the process ({@code kill -STOP}), as a long GC pause or a stalled VM would. */
+    public void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Lets a {@link #pause() paused} process run again ({@code kill -CONT}). */
+    public void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    /** Kills the process at once ({@code SIGKILL}), as a crash would, and waits for it to be gone. */
+    public void kill9() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("proxy pid " + process.pid() + " still alive 10 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
+        if (paused && process.isAlive()) {
+            resume(); // a stopped process would not act on SIGTERM
+        }
         ChildProcesses.stop(process, 5);
     }
 
@@ -115,6 +160,11 @@ public final class ProxyProcess implements AutoCloseable {
         private String extraYaml = "";
         private final Map<String, String> credentialYaml = new LinkedHashMap<>();
         private String upstreamYaml = "";
+        private URI redis;
+        private Long leaseMs;
+        private Long waitMs;
+        private String lockMode;
+        private String onRedisDown;
 
         /** Used in the log file name, e.g. the test class. */
         public Builder name(String name) {
@@ -189,6 +239,53 @@ public final class ProxyProcess implements AutoCloseable {
             return this;
         }
 
+        /** {@code lock.redis}: the Redis shared by the instances (absent: local locks only). */
+        public Builder redis(URI redis) {
+            this.redis = redis;
+            return this;
+        }
+
+        /** {@code lock.leaseMs}. */
+        public Builder leaseMs(long leaseMs) {
+            this.leaseMs = leaseMs;
+            return this;
+        }
+
+        /** {@code lock.waitMs}. */
+        public Builder waitMs(long waitMs) {
+            this.waitMs = waitMs;
+            return this;
+        }
+
+        /** {@code lock.mode}: {@code serialize} or {@code fenced}. */
+        public Builder lockMode(String mode) {
+            this.lockMode = mode;
+            return this;
+        }
+
+        /** {@code lock.onRedisDown}: {@code fail} or {@code conditional}. */
+        public Builder onRedisDown(String onRedisDown) {
+            this.onRedisDown = onRedisDown;
+            return this;
+        }
+
+        /**
+         * Starts {@code count} instances with this configuration (same client credentials, same
+         * upstream, same Redis), each on its own ports.
+         */
+        public List<ProxyProcess> start(int count) {
+            List<ProxyProcess> started = new ArrayList<>();
+            try {
+                for (int i = 0; i < count; i++) {
+                    started.add(start());
+                }
+                return started;
+            } catch (RuntimeException e) {
+                started.forEach(ProxyProcess::close);
+                throw e;
+            }
+        }
+
         String yaml(int port, int adminPort) {
             if (credentials.isEmpty() || upstreamEndpoint == null || upstreamAccessKey == null) {
                 throw new IllegalStateException("credentials and upstream endpoint/credentials are required");
@@ -212,6 +309,24 @@ public final class ProxyProcess implements AutoCloseable {
             y.append("  payloadMode: ").append(payloadMode).append('\n');
             indented(y, "  ", upstreamYaml);
             y.append("log:\n  access: true\n  format: json\n");
+            if (redis != null || leaseMs != null || waitMs != null || lockMode != null || onRedisDown != null) {
+                y.append("lock:\n");
+                if (redis != null) {
+                    y.append("  redis: ").append(quote(redis.toString())).append('\n');
+                }
+                if (leaseMs != null) {
+                    y.append("  leaseMs: ").append(leaseMs).append('\n');
+                }
+                if (waitMs != null) {
+                    y.append("  waitMs: ").append(waitMs).append('\n');
+                }
+                if (lockMode != null) {
+                    y.append("  mode: ").append(lockMode).append('\n');
+                }
+                if (onRedisDown != null) {
+                    y.append("  onRedisDown: ").append(onRedisDown).append('\n');
+                }
+            }
             y.append(extraYaml);
             return y.toString();
         }

@@ -18,6 +18,26 @@ import java.util.UUID;
 public final class S3ProxyBackend implements S3Backend {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    /** The S3Proxy releases the pom copies to {@code target/s3proxy/}. */
+    public enum Release {
+        /** Checks If-Match / If-None-Match on PUT and CompleteMultipartUpload (one request at a time, not atomically). */
+        V4_1_0("s3proxy.jar", "s3proxy"),
+        /**
+         * Ignores If-Match on PUT: a real backend without conditional writes. Predates the 2025
+         * checksum-trailer uploads: talk to it with hex payload hashes ({@link ClientFlavour#WHEN_REQUIRED}).
+         */
+        V2_6_0("s3proxy26.jar", "s3proxy-2.6.0");
+
+        private final String jarProperty;
+        private final String kind;
+
+        Release(String jarProperty, String kind) {
+            this.jarProperty = jarProperty;
+            this.kind = kind;
+        }
+    }
+
+    private final Release release;
     private final Path workDir;
     private final Path log;
     private final int port;
@@ -25,7 +45,8 @@ public final class S3ProxyBackend implements S3Backend {
     private final String secretKey;
     private final Process process;
 
-    private S3ProxyBackend(Path workDir, Path log, int port, String accessKey, String secretKey, Process process) {
+    private S3ProxyBackend(Release release, Path workDir, Path log, int port, String accessKey, String secretKey, Process process) {
+        this.release = release;
         this.workDir = workDir;
         this.log = log;
         this.port = port;
@@ -35,12 +56,16 @@ public final class S3ProxyBackend implements S3Backend {
     }
 
     public static S3ProxyBackend start() {
-        Path jar = ChildProcesses.requiredFile("s3proxy.jar");
+        return start(Release.V4_1_0);
+    }
+
+    public static S3ProxyBackend start(Release release) {
+        Path jar = ChildProcesses.requiredFile(release.jarProperty);
         int port = Ports.freePort();
         String accessKey = "backend-" + UUID.randomUUID().toString().substring(0, 8);
         String secretKey = UUID.randomUUID().toString().replace("-", "");
         Path workDir;
-        Path log = ChildProcesses.logDirectory().resolve("s3proxy-" + port + ".log");
+        Path log = ChildProcesses.logDirectory().resolve(release.kind + "-" + port + ".log");
         try {
             workDir = Files.createTempDirectory("s3proxy-it-");
             Path data = Files.createDirectories(workDir.resolve("data"));
@@ -83,7 +108,7 @@ public final class S3ProxyBackend implements S3Backend {
                         + START_TIMEOUT.toSeconds() + " s (alive=" + process.isAlive() + "); log " + log + ":\n"
                         + ChildProcesses.tail(log, 40));
             }
-            return new S3ProxyBackend(workDir, log, port, accessKey, secretKey, process);
+            return new S3ProxyBackend(release, workDir, log, port, accessKey, secretKey, process);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start S3Proxy", e);
         }
@@ -111,7 +136,11 @@ public final class S3ProxyBackend implements S3Backend {
 
     @Override
     public String kind() {
-        return "s3proxy";
+        return release.kind;
+    }
+
+    public Release release() {
+        return release;
     }
 
     public Path log() {
@@ -130,6 +159,6 @@ public final class S3ProxyBackend implements S3Backend {
 
     @Override
     public String toString() {
-        return "S3Proxy at " + endpoint() + " (pid " + process.pid() + ")";
+        return release.kind + " at " + endpoint() + " (pid " + process.pid() + ")";
     }
 }

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} from PATH on a free local port, without persistence, that a test
  * can stop, kill and restart on the same port.
+ *
+ * <p>Public and shipped in the proxy module's test-jar so that the integration tests start their
+ * Redis servers with this same class.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -40,7 +43,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Returns a started Sentinel on a free port that monitors {@code master} under {@code masterName}. */
-    static RedisServerProcess startSentinel(RedisServerProcess master, String masterName) throws IOException {
+    public static RedisServerProcess startSentinel(RedisServerProcess master, String masterName) throws IOException {
         int port = freePort();
         Path config = Files.createTempFile("sentinel-" + port, ".conf");
         Files.writeString(config, "port " + port + "\nbind 127.0.0.1\n"
@@ -55,12 +58,12 @@ public final class RedisServerProcess implements AutoCloseable {
         return URI.create("redis://127.0.0.1:" + port);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Starts the server (again) on its port and waits until it answers PING. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server already running on " + port);
         }
@@ -82,7 +85,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Stops the server gracefully (SIGTERM) and waits for it to be gone. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             kill();
@@ -90,7 +93,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Kills the server at once (SIGKILL), as a crash would, and waits for it to be gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
