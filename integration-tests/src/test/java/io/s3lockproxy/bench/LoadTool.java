@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,9 +40,6 @@ public final class LoadTool {
     private static final ClientFlavour FLAVOUR = ClientFlavour.WHEN_REQUIRED;
 
     record Target(String name, URI endpoint, String accessKey, String secretKey) {
-    }
-
-    record Result(int ops, double opsPerSecond, double p50Ms, double p99Ms, int errors) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -101,9 +96,9 @@ public final class LoadTool {
                 }
                 for (String op : List.of("PUT", "GET")) {
                     for (int threads : THREADS) {
-                        Result d = measure(directClient, bucket, op, size, threads, payload, warmup, seconds);
+                        Workload.Result d = measure(directClient, bucket, op, size, threads, payload, warmup, seconds);
                         print("direct", op, size, threads, d, null);
-                        Result p = measure(proxyClient, bucket, op, size, threads, payload, warmup, seconds);
+                        Workload.Result p = measure(proxyClient, bucket, op, size, threads, payload, warmup, seconds);
                         print("proxy", op, size, threads, p, d);
                     }
                 }
@@ -115,77 +110,20 @@ public final class LoadTool {
         return "get/" + size + "/" + n;
     }
 
-    private static Result measure(S3Client s3, String bucket, String op, int size, int threads, byte[] payload,
+    private static Workload.Result measure(S3Client s3, String bucket, String op, int size, int threads, byte[] payload,
                                   int warmupSeconds, int seconds) throws InterruptedException {
-        AtomicBoolean recording = new AtomicBoolean(false);
-        AtomicBoolean stop = new AtomicBoolean(false);
-        List<long[]> perThread = new ArrayList<>();
-        int[] counts = new int[threads];
-        int[] errors = new int[threads];
-        CountDownLatch done = new CountDownLatch(threads);
-        for (int t = 0; t < threads; t++) {
-            long[] samples = new long[1 << 20];
-            perThread.add(samples);
-            int id = t;
-            Thread worker = new Thread(() -> {
-                int i = 0;
-                try {
-                    while (!stop.get()) {
-                        long start = System.nanoTime();
-                        try {
-                            if (op.equals("PUT")) {
-                                String key = "put/" + size + "/" + id + "/" + (i++ % 64);
-                                s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(payload));
-                            } else {
-                                s3.getObjectAsBytes(b -> b.bucket(bucket).key(getKey(size, id)));
-                            }
-                        } catch (RuntimeException e) {
-                            if (recording.get()) {
-                                errors[id]++;
-                            }
-                            continue;
-                        }
-                        long took = System.nanoTime() - start;
-                        if (recording.get() && counts[id] < samples.length) {
-                            samples[counts[id]++] = took;
-                        }
-                    }
-                } finally {
-                    done.countDown();
-                }
-            }, "load-" + t);
-            worker.setDaemon(true);
-            worker.start();
-        }
-        Thread.sleep(warmupSeconds * 1000L);
-        recording.set(true);
-        long begin = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        recording.set(false);
-        long elapsed = System.nanoTime() - begin;
-        stop.set(true);
-        done.await();
-        int total = Arrays.stream(counts).sum();
-        long[] all = new long[total];
-        int pos = 0;
-        for (int t = 0; t < threads; t++) {
-            System.arraycopy(perThread.get(t), 0, all, pos, counts[t]);
-            pos += counts[t];
-        }
-        Arrays.sort(all);
-        return new Result(total, total / (elapsed / 1e9), percentile(all, 0.50), percentile(all, 0.99),
-                Arrays.stream(errors).sum());
+        return Workload.measure(threads, warmupSeconds, seconds, (id, i) -> {
+            if (op.equals("PUT")) {
+                String key = "put/" + size + "/" + id + "/" + (i % 64);
+                s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(payload));
+            } else {
+                s3.getObjectAsBytes(b -> b.bucket(bucket).key(getKey(size, id)));
+            }
+        });
     }
 
-    private static double percentile(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
-    }
-
-    private static void print(String target, String op, int size, int threads, Result r, Result baseline) {
+    private static void print(String target, String op, int size, int threads, Workload.Result r,
+                              Workload.Result baseline) {
         String sizeText = size >= 1 << 20 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
         String ratio = baseline == null ? "" : String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / baseline.opsPerSecond());
         String added = baseline == null ? "" : String.format(Locale.ROOT, "%+.2f", r.p50Ms() - baseline.p50Ms());

@@ -1,0 +1,107 @@
+package io.s3lockproxy.bench;
+
+import io.s3lockproxy.it.Backends;
+import io.s3lockproxy.it.ClientFlavour;
+import io.s3lockproxy.it.Clients;
+import io.s3lockproxy.it.Payloads;
+import io.s3lockproxy.it.ProxyProcess;
+import io.s3lockproxy.it.S3Backend;
+import io.s3lockproxy.lock.RedisServerProcess;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What write locking costs: PUTs of 4 KiB directly against the backend and through three proxies
+ * in one run — local locks only, Redis leases (serialize), Redis leases with storage fencing — once
+ * uncontended (each thread its own keys) and once contended (every thread the same key).
+ *
+ * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16]</pre>
+ */
+public final class LockLoadTool {
+    private static final int SIZE = 4 * 1024;
+
+    private LockLoadTool() {
+    }
+
+    private record Target(String name, S3Client client) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = LoadTool.parse(args);
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
+        int contenders = Integer.parseInt(opts.getOrDefault("threads", "16"));
+        byte[] payload = Payloads.random(SIZE);
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            S3Backend backend = Backends.start();
+            started.add(backend);
+            RedisServerProcess redis = RedisServerProcess.start();
+            started.add(0, redis);
+            ProxyProcess local = started(started, ProxyProcess.forBackend(backend).name("lock-local").start());
+            ProxyProcess serialize = started(started,
+                    ProxyProcess.forBackend(backend).name("lock-redis").redis(redis.uri()).start());
+            ProxyProcess fenced = started(started,
+                    ProxyProcess.forBackend(backend).name("lock-fenced").redis(redis.uri()).lockMode("fenced").start());
+            ClientFlavour flavour = ClientFlavour.WHEN_REQUIRED;
+            List<Target> targets = List.of(
+                    new Target("direct", Clients.s3(backend.endpoint(), backend.accessKey(), backend.secretKey(), flavour,
+                            contenders)),
+                    new Target("proxy, local locks", Clients.s3(local.endpoint(), local.accessKey(), local.secretKey(),
+                            flavour, contenders)),
+                    new Target("proxy, Redis serialize", Clients.s3(serialize.endpoint(), serialize.accessKey(),
+                            serialize.secretKey(), flavour, contenders)),
+                    new Target("proxy, Redis fenced", Clients.s3(fenced.endpoint(), fenced.accessKey(),
+                            fenced.secretKey(), flavour, contenders)));
+            targets.forEach(t -> started.add(0, t.client()));
+            String bucket = "lockbench-" + UUID.randomUUID().toString().substring(0, 8);
+            targets.get(0).client().createBucket(b -> b.bucket(bucket));
+            System.out.printf(Locale.ROOT, "%s; PUT %d KiB, SDK v2 %s; %d s warm-up + %d s per row%n%n",
+                    backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
+            System.out.printf(Locale.ROOT, "%-24s %-11s %7s %9s %8s %8s %6s %13s%n",
+                    "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors", "added p50 ms");
+            Workload.Result directSingle = null;
+            for (Target t : targets) {
+                Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
+                        t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
+                                RequestBody.fromBytes(payload)));
+                if (directSingle == null) {
+                    directSingle = r;
+                }
+                print(t.name(), "own", 1, r, directSingle);
+            }
+            for (Target t : targets) {
+                Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
+                        t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
+                                RequestBody.fromBytes(payload)));
+                print(t.name(), "one shared", contenders, r, null);
+            }
+            System.out.printf(Locale.ROOT, "%nbound for one key written one write at a time: 1 / direct PUT p50 = %.1f ops/s%n",
+                    1000.0 / directSingle.p50Ms());
+        } finally {
+            for (AutoCloseable c : started) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("close failed: " + e);
+                }
+            }
+        }
+    }
+
+    private static ProxyProcess started(List<AutoCloseable> started, ProxyProcess p) {
+        started.add(0, p);
+        return p;
+    }
+
+    private static void print(String target, String keys, int threads, Workload.Result r, Workload.Result baseline) {
+        String added = baseline == null ? "" : String.format(Locale.ROOT, "%+.2f", r.p50Ms() - baseline.p50Ms());
+        System.out.printf(Locale.ROOT, "%-24s %-11s %7d %9.1f %8.2f %8.2f %6d %13s%n",
+                target, keys, threads, r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors(), added);
+    }
+}
