@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * mvn -o -q -pl integration-tests test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Dproxy.jar=proxy/target/s3-lock-proxy.jar -Ds3proxy.jar=integration-tests/target/s3proxy/s3proxy.jar \
  *      -cp integration-tests/target/test-classes:$(cat integration-tests/target/cp.txt) \
- *      io.s3lockproxy.bench.LoadTool [--seconds 10] [--warmup 3]
+ *      io.s3lockproxy.bench.LoadTool [--seconds 10] [--warmup 3] [--ops PUT,GET] [--sizes 4096,1048576] [--threads 1,16]
  * </pre>
  *
  * Without endpoint options it starts a backend (MinIO with Docker, else S3Proxy) and a proxy itself.
@@ -35,8 +35,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * on both rows (a check of the tool itself).
  */
 public final class LoadTool {
-    private static final int[] SIZES = {4 * 1024, 1024 * 1024};
-    private static final int[] THREADS = {1, 16};
+    private static final String DEFAULT_SIZES = "4096,1048576";
+    private static final String DEFAULT_THREADS = "1,16";
+    private static final String DEFAULT_OPS = "PUT,GET";
     private static final ClientFlavour FLAVOUR = ClientFlavour.WHEN_REQUIRED;
 
     record Target(String name, URI endpoint, String accessKey, String secretKey) {
@@ -70,7 +71,9 @@ public final class LoadTool {
             }
         }
         try {
-            run(direct, proxied, seconds, warmup);
+            run(direct, proxied, seconds, warmup, ints(opts.getOrDefault("sizes", DEFAULT_SIZES)),
+                    ints(opts.getOrDefault("threads", DEFAULT_THREADS)),
+                    List.of(opts.getOrDefault("ops", DEFAULT_OPS).split(",")));
         } finally {
             for (AutoCloseable c : started) {
                 c.close();
@@ -78,9 +81,14 @@ public final class LoadTool {
         }
     }
 
-    private static void run(Target direct, Target proxied, int seconds, int warmup) throws Exception {
+    private static int[] ints(String csv) {
+        return Arrays.stream(csv.split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray();
+    }
+
+    private static void run(Target direct, Target proxied, int seconds, int warmup, int[] sizes, int[] threadCounts,
+                            List<String> ops) throws Exception {
         String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        int maxThreads = Arrays.stream(THREADS).max().orElse(1);
+        int maxThreads = Arrays.stream(threadCounts).max().orElse(1);
         try (S3Client directClient = Clients.s3(direct.endpoint(), direct.accessKey(), direct.secretKey(), FLAVOUR, maxThreads);
              S3Client proxyClient = Clients.s3(proxied.endpoint(), proxied.accessKey(), proxied.secretKey(), FLAVOUR, maxThreads)) {
             directClient.createBucket(b -> b.bucket(bucket));
@@ -88,14 +96,14 @@ public final class LoadTool {
                     + " %d s warm-up + %d s per row; bucket %s%n%n", FLAVOUR.calculation(), warmup, seconds, bucket);
             System.out.printf(Locale.ROOT, "%-7s %-4s %8s %7s %10s %8s %8s %6s %12s %14s%n",
                     "target", "op", "size", "threads", "ops/s", "p50 ms", "p99 ms", "errors", "ops/s ratio", "added p50 ms");
-            for (int size : SIZES) {
+            for (int size : sizes) {
                 byte[] payload = Payloads.random(size);
                 for (int i = 0; i < maxThreads; i++) {
                     int n = i;
                     directClient.putObject(b -> b.bucket(bucket).key(getKey(size, n)), RequestBody.fromBytes(payload));
                 }
-                for (String op : List.of("PUT", "GET")) {
-                    for (int threads : THREADS) {
+                for (String op : ops) {
+                    for (int threads : threadCounts) {
                         Workload.Result d = measure(directClient, bucket, op, size, threads, payload, warmup, seconds);
                         print("direct", op, size, threads, d, null);
                         Workload.Result p = measure(proxyClient, bucket, op, size, threads, payload, warmup, seconds);

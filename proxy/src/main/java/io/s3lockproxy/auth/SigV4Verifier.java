@@ -37,6 +37,7 @@ public final class SigV4Verifier {
     private static final String SECURITY_TOKEN = "x-amz-security-token";
 
     private final CredentialStore credentials;
+    private final SigningKeys signingKeys = new SigningKeys();
     private final Clock clock;
     private final Duration maxSkew;
     private final boolean acceptSessionTokens;
@@ -110,7 +111,7 @@ public final class SigV4Verifier {
         // x-amz-content-sha256 must be signed here: an unsigned payload claim would let anyone
         // swap the body and its hash together under a valid signature.
         requireAmzHeadersSigned(request, auth.signedHeaders(), false);
-        SigningKey key = SigningKey.derive(secret, credential.date(), credential.region(), credential.service());
+        SigningKey key = signingKeys.of(credential.accessKey(), secret, credential);
         checkSignature(request, false, auth.signedHeaders(), contentSha256, time, credential, key, auth.signature());
         String seed = auth.signature().toLowerCase(Locale.ROOT);
         return verified(credential, mode, contentSha256, key, time, seed, false);
@@ -144,7 +145,7 @@ public final class SigV4Verifier {
         String payloadHash = contentSha256 != null && q.signedHeaders().contains(CONTENT_SHA256)
                 ? contentSha256 : ContentSha256.UNSIGNED_PAYLOAD;
         PayloadMode mode = ContentSha256.classify(payloadHash);
-        SigningKey key = SigningKey.derive(secret, credential.date(), credential.region(), credential.service());
+        SigningKey key = signingKeys.of(credential.accessKey(), secret, credential);
         checkSignature(request, true, q.signedHeaders(), payloadHash, q.time(), credential, key, q.signature());
         String seed = q.signature().toLowerCase(Locale.ROOT);
         return verified(credential, mode, payloadHash, key, q.time(), seed, true);
