@@ -209,7 +209,7 @@ public final class ConfigLoader {
             throw new ConfigException("lock.leaseMs", "must be at least 100 ms");
         }
         return new LockConfig(redisUri, lease, wait,
-                t.enumValue("lock.mode", LockConfig.Mode.class, LockConfig.Mode.SERIALIZE),
+                t.enumValue("lock.mode", LockConfig.Mode.class, LockConfig.Mode.FENCED),
                 t.enumValue("lock.onRedisDown", LockConfig.OnRedisDown.class, LockConfig.OnRedisDown.FAIL));
     }
 }

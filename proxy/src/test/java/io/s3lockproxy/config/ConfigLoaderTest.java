@@ -111,7 +111,7 @@ class ConfigLoaderTest {
         assertThat(u.tls()).isFalse();
         assertThat(u.port()).isEqualTo(9000);
         assertThat(c.lock()).isEqualTo(new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL));
+                LockConfig.Mode.FENCED, LockConfig.OnRedisDown.FAIL));
     }
 
     @Test
