@@ -4,6 +4,7 @@ import static io.s3lockproxy.it.S3ErrorAssert.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.s3lockproxy.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

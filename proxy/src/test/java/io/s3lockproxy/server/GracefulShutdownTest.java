@@ -46,6 +46,8 @@ class GracefulShutdownTest {
         env.put("S3LP_UPSTREAM_ENDPOINT", upstream.endpoint());
         env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
         env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
+        // The scripted upstream answers the relayed requests only: no fencing probe, no HEAD.
+        env.put("S3LP_LOCK_MODE", "serialize");
         env.put("S3LP_UPSTREAM_READTIMEOUTMS", "20000");
         env.putAll(extra);
         ProxyConfig config = ConfigLoader.load(null, env);

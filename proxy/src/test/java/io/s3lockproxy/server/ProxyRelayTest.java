@@ -41,6 +41,8 @@ class ProxyRelayTest {
         env.put("S3LP_UPSTREAM_ENDPOINT", endpoint);
         env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
         env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
+        // The scripted upstream answers the relayed requests only: no fencing probe, no HEAD.
+        env.put("S3LP_LOCK_MODE", "serialize");
         env.put("S3LP_UPSTREAM_CONNECTTIMEOUTMS", "2000");
         env.put("S3LP_UPSTREAM_READTIMEOUTMS", Long.toString(readTimeoutMs));
         ProxyConfig config = ConfigLoader.load(null, env);
