@@ -82,15 +82,7 @@ final class Exchange implements ResponseListener {
     private boolean waitingForUpstream;
     private boolean waitingForClient;
     // Observation: counted where the bytes already flow, reported once in observeEnd().
-    private final long startNanos = System.nanoTime();
-    private String accessKeyId;
-    private long bytesIn;
-    private long bytesOut;
-    private long lockWaitStartNanos;
-    private long lockWaitNanos;
-    private int status;
-    private UpstreamError upstreamError;
-    private boolean observed;
+    private final ExchangeTally tally = new ExchangeTally();
 
     Exchange(ChannelHandlerContext ctx, ExchangeServices services, HttpRequest head, Runnable readClient,
              Runnable onDone) {
@@ -110,7 +102,7 @@ final class Exchange implements ResponseListener {
             }
             request = services.parser().parse(head, requestId);
             VerifiedRequest verified = services.verifier().verify(request);
-            accessKeyId = verified.accessKey();
+            tally.authenticated(verified.accessKey());
             services.accessPolicy().check(verified.accessKey(), request);
             plan = services.planner().plan(head, request, verified);
         } catch (S3Exception e) {
@@ -134,7 +126,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         state = State.WAITING_FOR_LOCK;
-        lockWaitStartNanos = System.nanoTime();
+        tally.lockWaitStarted();
         services.keyLock().acquire(keys, requestId).whenComplete((handle, error) -> {
             try {
                 ctx.channel().eventLoop().execute(() -> admitted(handle, error));
@@ -148,7 +140,7 @@ final class Exchange implements ResponseListener {
     }
 
     private void admitted(LockHandle handle, Throwable error) {
-        lockWaitNanos = System.nanoTime() - lockWaitStartNanos;
+        tally.lockWaitEnded();
         if (state != State.WAITING_FOR_LOCK) {
             // The client left while this request queued for its lock.
             if (handle != null) {
@@ -198,7 +190,7 @@ final class Exchange implements ResponseListener {
     private void connect() {
         UpstreamRequest upstreamRequest = aggregatedBody == null ? plan.upstream() : aggregatedRequest();
         if (addedConditions != null) {
-            upstreamRequest = withHeaders(upstreamRequest, addedConditions);
+            upstreamRequest = upstreamRequest.withHeaders(addedConditions);
         }
         HttpRequest signed;
         try {
@@ -209,7 +201,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         BodyPlan bodyPlan = upstreamRequest.body();
-        if (!signedLengthAgrees(signed, bodyPlan)) {
+        if (!bodyPlan.agreesWith(HttpUtil.getContentLength(signed, -1L))) {
             LOG.error("request {}: the signer's Content-Length differs from the relayed framing", requestId);
             failBeforeResponse(new S3Exception(S3ErrorCode.INTERNAL_ERROR));
             return;
@@ -264,20 +256,6 @@ final class Exchange implements ResponseListener {
                 new BodyPlan(BodyPlan.Kind.UNSIGNED, aggregatedBody.readableBytes(), null));
     }
 
-    private static UpstreamRequest withHeaders(UpstreamRequest r, HttpHeaders added) {
-        HttpHeaders headers = r.headers().copy().add(added);
-        return new UpstreamRequest(r.method(), r.bucket(), r.key(), r.query(), headers, r.body());
-    }
-
-    private static boolean signedLengthAgrees(HttpRequest signed, BodyPlan plan) {
-        if (plan.kind() != BodyPlan.Kind.CHUNKED_TRAILER) {
-            return true;
-        }
-        long expected = AwsChunkedEncoder.encodedLength(plan.contentLength(), BodyPlan.UPSTREAM_CHUNK_SIZE,
-                plan.trailerName(), plan.trailerValueLength());
-        return HttpUtil.getContentLength(signed, -1L) == expected;
-    }
-
     private void sendContinueIfExpected() {
         if (!continueSent && HttpUtil.is100ContinueExpected(head)) {
             continueSent = true;
@@ -287,7 +265,7 @@ final class Exchange implements ResponseListener {
 
     /** Handles the next piece of the client's body; the exchange owns {@code content}. */
     void onClientContent(HttpContent content) {
-        bytesIn += content.content().readableBytes();
+        tally.received(content.content().readableBytes());
         try {
             boolean last = content instanceof LastHttpContent;
             switch (state) {
@@ -412,7 +390,7 @@ final class Exchange implements ResponseListener {
         if (closeClientAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        status = response.status().code();
+        tally.status(response.status().code());
         ctx.write(response);
         upstream.read();
     }
@@ -424,7 +402,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        bytesOut += content.content().readableBytes();
+        tally.sent(content.content().readableBytes());
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 abort("client write failed");
@@ -468,7 +446,7 @@ final class Exchange implements ResponseListener {
         }
         LOG.warn("request {}: upstream failed in state {}: {}", requestId, state, error.getMessage());
         upstream = null;
-        upstreamError = error.error();
+        tally.upstreamFailed(error.error());
         if (state == State.RELAYING_RESPONSE) {
             abort("upstream failed mid-response");
             return;
@@ -526,8 +504,8 @@ final class Exchange implements ResponseListener {
         String resource = request != null ? request.resource() : head.uri();
         boolean isHead = head.method().name().equals("HEAD");
         var response = ErrorResponses.of(ctx.alloc(), error, resource, requestId, isHead, close);
-        status = response.status().code();
-        bytesOut += response.content().readableBytes();
+        tally.status(response.status().code());
+        tally.sent(response.content().readableBytes());
         observeEnd(false);
         var written = ctx.writeAndFlush(response);
         if (close) {
@@ -539,15 +517,12 @@ final class Exchange implements ResponseListener {
 
     /** Hands this exchange's {@link RequestRecord} to the observer; runs once, from the three ends. */
     private void observeEnd(boolean aborted) {
-        if (observed) {
+        RequestRecord record = tally.end(requestId, head.method().name(), request, aborted);
+        if (record == null) {
             return;
         }
-        observed = true;
         try {
-            services.observer().requestEnded(new RequestRecord(requestId, accessKeyId,
-                    request != null ? request.operation().name() : "UNKNOWN", head.method().name(),
-                    request != null ? request.bucket() : null, request != null ? request.key() : null,
-                    status, aborted, bytesIn, bytesOut, System.nanoTime() - startNanos, lockWaitNanos, upstreamError));
+            services.observer().requestEnded(record);
         } catch (RuntimeException e) {
             LOG.warn("request {}: the request observer failed", requestId, e);
         }

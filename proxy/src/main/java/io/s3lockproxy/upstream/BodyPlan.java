@@ -71,4 +71,16 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
             default -> throw new IllegalArgumentException("unsupported checksum trailer " + trailerName);
         };
     }
+
+    /**
+     * Returns whether {@code signedContentLength}, the Content-Length the SDK signer computed, is the
+     * length of the framing the proxy will send; for re-framed bodies both must use the same chunk size.
+     */
+    public boolean agreesWith(long signedContentLength) {
+        if (kind != Kind.CHUNKED_TRAILER) {
+            return true;
+        }
+        return signedContentLength == AwsChunkedEncoder.encodedLength(contentLength, UPSTREAM_CHUNK_SIZE, trailerName,
+                trailerValueLength());
+    }
 }

@@ -16,4 +16,9 @@ import java.util.Map;
  */
 public record UpstreamRequest(String method, String bucket, String key, List<Map.Entry<String, String>> query,
                               HttpHeaders headers, BodyPlan body) {
+
+    /** Returns this request with {@code added} headers besides its own. */
+    public UpstreamRequest withHeaders(HttpHeaders added) {
+        return new UpstreamRequest(method, bucket, key, query, headers.copy().add(added), body);
+    }
 }
