@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -38,6 +39,7 @@ public final class S3ProxyBackend implements S3Backend {
     }
 
     private final Release release;
+    private final boolean https;
     private final Path workDir;
     private final Path log;
     private final int port;
@@ -45,8 +47,10 @@ public final class S3ProxyBackend implements S3Backend {
     private final String secretKey;
     private final Process process;
 
-    private S3ProxyBackend(Release release, Path workDir, Path log, int port, String accessKey, String secretKey, Process process) {
+    private S3ProxyBackend(Release release, boolean https, Path workDir, Path log, int port, String accessKey,
+                           String secretKey, Process process) {
         this.release = release;
+        this.https = https;
         this.workDir = workDir;
         this.log = log;
         this.port = port;
@@ -60,18 +64,35 @@ public final class S3ProxyBackend implements S3Backend {
     }
 
     public static S3ProxyBackend start(Release release) {
+        return launch(release, null, null);
+    }
+
+    /**
+     * Starts S3Proxy 4.1.0 on an https-only endpoint ({@code s3proxy.secure-endpoint}) serving the
+     * certificate and key in the PKCS#12 {@code keystore}.
+     */
+    public static S3ProxyBackend startHttps(Path keystore, String keystorePassword) {
+        return launch(Release.V4_1_0, keystore, keystorePassword);
+    }
+
+    private static S3ProxyBackend launch(Release release, Path keystore, String keystorePassword) {
         Path jar = ChildProcesses.requiredFile(release.jarProperty);
         int port = Ports.freePort();
+        boolean https = keystore != null;
+        List<String> endpoint = https
+                ? List.of("s3proxy.secure-endpoint=https://127.0.0.1:" + port, "s3proxy.keystore-path=" + keystore,
+                        "s3proxy.keystore-password=" + keystorePassword)
+                : List.of("s3proxy.endpoint=http://127.0.0.1:" + port);
         String accessKey = "backend-" + UUID.randomUUID().toString().substring(0, 8);
         String secretKey = UUID.randomUUID().toString().replace("-", "");
         Path workDir;
-        Path log = ChildProcesses.logDirectory().resolve(release.kind + "-" + port + ".log");
+        Path log = ChildProcesses.logDirectory().resolve(release.kind + (https ? "-tls-" : "-") + port + ".log");
         try {
             workDir = Files.createTempDirectory("s3proxy-it-");
             Path data = Files.createDirectories(workDir.resolve("data"));
             Path properties = workDir.resolve("s3proxy.properties");
-            Files.writeString(properties, String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:" + port,
+            List<String> lines = new ArrayList<>(endpoint);
+            lines.addAll(List.of(
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + accessKey,
                     "s3proxy.credential=" + secretKey,
@@ -81,7 +102,8 @@ public final class S3ProxyBackend implements S3Backend {
                     "jclouds.identity=unused",
                     "jclouds.credential=unused",
                     "jclouds.filesystem.basedir=" + data,
-                    ""), StandardCharsets.UTF_8);
+                    ""));
+            Files.writeString(properties, String.join("\n", lines), StandardCharsets.UTF_8);
             Path logback = workDir.resolve("logback.xml");
             Files.writeString(logback, """
                     <configuration>
@@ -108,7 +130,7 @@ public final class S3ProxyBackend implements S3Backend {
                         + START_TIMEOUT.toSeconds() + " s (alive=" + process.isAlive() + "); log " + log + ":\n"
                         + ChildProcesses.tail(log, 40));
             }
-            return new S3ProxyBackend(release, workDir, log, port, accessKey, secretKey, process);
+            return new S3ProxyBackend(release, https, workDir, log, port, accessKey, secretKey, process);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start S3Proxy", e);
         }
@@ -116,7 +138,7 @@ public final class S3ProxyBackend implements S3Backend {
 
     @Override
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((https ? "https" : "http") + "://127.0.0.1:" + port);
     }
 
     @Override

@@ -8,15 +8,12 @@ import io.s3lockproxy.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -35,14 +32,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsIT {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-
     private Path workDir;
     private TestCertificates certs;
-    private Process s3proxy;
-    private int s3proxyPort;
-    private final String backendKey = "backend-" + UUID.randomUUID().toString().substring(0, 8);
-    private final String backendSecret = UUID.randomUUID().toString().replace("-", "");
+    private S3ProxyBackend s3proxy;
     private ProxyProcess proxy;
     private S3Client client;
 
@@ -50,7 +42,7 @@ class TlsIT {
     void start() throws Exception {
         workDir = Files.createTempDirectory("tls-it-");
         certs = TestCertificates.generate(workDir);
-        s3proxy = startSecureS3Proxy();
+        s3proxy = S3ProxyBackend.startHttps(keystore(), "changeit");
         proxy = proxyBuilder("TlsIT")
                 .upstreamYaml("caFile: " + quoted(certs.caCert()))
                 .extraYaml("tls:\n  certFile: " + quoted(certs.serverCert()) + "\n  keyFile: " + quoted(certs.serverKey()) + "\n")
@@ -67,7 +59,7 @@ class TlsIT {
             proxy.close();
         }
         if (s3proxy != null) {
-            ChildProcesses.stop(s3proxy, 5);
+            s3proxy.close();
         }
         if (workDir != null) {
             ChildProcesses.deleteRecursively(workDir);
@@ -78,8 +70,8 @@ class TlsIT {
         return ProxyProcess.builder()
                 .name(name)
                 .credential("tls-client", "tls-client-secret-" + Long.toHexString(System.nanoTime()))
-                .upstreamEndpoint("https://localhost:" + s3proxyPort)
-                .upstreamCredentials(backendKey, backendSecret);
+                .upstreamEndpoint("https://localhost:" + s3proxy.endpoint().getPort())
+                .upstreamCredentials(s3proxy.accessKey(), s3proxy.secretKey());
     }
 
     @Test
@@ -159,47 +151,12 @@ class TlsIT {
                 .build();
     }
 
-    /** S3Proxy with its filesystem backend on an https-only endpoint, serving the generated server certificate. */
-    private Process startSecureS3Proxy() throws IOException, InterruptedException {
+    /** Returns a PKCS#12 keystore with the generated server certificate and key, for S3Proxy's https endpoint. */
+    private Path keystore() throws IOException, InterruptedException {
         Path keystore = workDir.resolve("s3proxy.p12");
         TestCertificates.openssl(workDir, "pkcs12", "-export", "-in", certs.serverCert().toString(),
                 "-inkey", certs.serverKey().toString(), "-certfile", certs.caCert().toString(),
                 "-name", "s3proxy", "-out", keystore.toString(), "-passout", "pass:changeit");
-        s3proxyPort = Ports.freePort();
-        Path data = Files.createDirectories(workDir.resolve("data"));
-        Path properties = workDir.resolve("s3proxy.properties");
-        Files.writeString(properties, String.join("\n",
-                "s3proxy.secure-endpoint=https://127.0.0.1:" + s3proxyPort,
-                "s3proxy.keystore-path=" + keystore,
-                "s3proxy.keystore-password=changeit",
-                "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + backendKey,
-                "s3proxy.credential=" + backendSecret,
-                "s3proxy.v4-max-non-chunked-request-size=" + (64L << 20),
-                "jclouds.provider=filesystem",
-                "jclouds.identity=unused",
-                "jclouds.credential=unused",
-                "jclouds.filesystem.basedir=" + data,
-                ""), StandardCharsets.UTF_8);
-        Path logback = workDir.resolve("logback.xml");
-        Files.writeString(logback, """
-                <configuration>
-                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
-                  </appender>
-                  <root level="WARN"><appender-ref ref="OUT"/></root>
-                </configuration>
-                """, StandardCharsets.UTF_8);
-        Path log = ChildProcesses.logDirectory().resolve("s3proxy-tls-" + s3proxyPort + ".log");
-        Process p = new ProcessBuilder(List.of(ChildProcesses.javaExecutable().toString(), "-Xmx512m",
-                "-Dlogback.configurationFile=" + logback, "-DLOG_LEVEL=warn",
-                "-jar", ChildProcesses.requiredFile("s3proxy.jar").toString(), "--properties", properties.toString()))
-                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!Ports.awaitListening("127.0.0.1", s3proxyPort, START_TIMEOUT, p::isAlive)) {
-            ChildProcesses.stop(p, 5);
-            throw new IllegalStateException("S3Proxy (https) did not listen on " + s3proxyPort + "; log " + log + ":\n"
-                    + ChildProcesses.tail(log, 40));
-        }
-        return p;
+        return keystore;
     }
 }
