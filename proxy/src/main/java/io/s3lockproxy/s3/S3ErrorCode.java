@@ -19,7 +19,6 @@ public enum S3ErrorCode {
     INVALID_ARGUMENT(400, "InvalidArgument", "Invalid Argument"),
     INVALID_CHUNK_SIZE_ERROR(403, "InvalidChunkSizeError",
             "Only the last chunk is allowed to have a size less than 8192 bytes"),
-    INVALID_BUCKET_NAME(400, "InvalidBucketName", "The specified bucket is not valid."),
     INVALID_REQUEST(400, "InvalidRequest", "Invalid Request"),
     INVALID_TOKEN(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
     INVALID_URI(400, "InvalidURI", "Couldn't parse the specified URI."),
@@ -27,7 +26,6 @@ public enum S3ErrorCode {
             "The XML you provided was not well-formed or did not validate against our published schema."),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed", "The specified method is not allowed against this resource."),
     MISSING_CONTENT_LENGTH(411, "MissingContentLength", "You must provide the Content-Length HTTP header."),
-    MISSING_SECURITY_HEADER(400, "MissingSecurityHeader", "Your request is missing a required header."),
     MALFORMED_TRAILER_ERROR(400, "MalformedTrailerError",
             "The request contained trailing data that was not well-formed or did not conform to our published schema."),
     NOT_IMPLEMENTED(501, "NotImplemented", "A header you provided implies functionality that is not implemented."),
@@ -35,8 +33,6 @@ public enum S3ErrorCode {
     PRECONDITION_FAILED(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
     REQUEST_TIME_TOO_SKEWED(403, "RequestTimeTooSkewed",
             "The difference between the request time and the server's time is too large."),
-    REQUEST_TIMEOUT(400, "RequestTimeout",
-            "Your socket connection to the server was not read from or written to within the timeout period."),
     SERVICE_UNAVAILABLE(503, "ServiceUnavailable", "Service is unable to handle request."),
     SIGNATURE_DOES_NOT_MATCH(403, "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided."
@@ -45,8 +41,7 @@ public enum S3ErrorCode {
     UPSTREAM_BAD_GATEWAY(502, "BadGateway", "The upstream S3 service could not be reached."),
     UPSTREAM_TIMEOUT(504, "GatewayTimeout", "The upstream S3 service did not answer in time."),
     X_AMZ_CONTENT_SHA256_MISMATCH(400, "XAmzContentSHA256Mismatch",
-            "The provided 'x-amz-content-sha256' header does not match what was computed."),
-    ENTITY_TOO_LARGE(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
+            "The provided 'x-amz-content-sha256' header does not match what was computed.");
 
     private final int status;
     private final String code;

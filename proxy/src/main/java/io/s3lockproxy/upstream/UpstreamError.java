@@ -7,8 +7,7 @@ public enum UpstreamError {
     CONNECT_ERROR(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "could not connect to the upstream"),
     READ_TIMEOUT(S3ErrorCode.UPSTREAM_TIMEOUT, "the upstream did not answer in time"),
     RESET_CONNECTION(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "the upstream closed the connection"),
-    TLS_ERROR(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "the TLS handshake with the upstream failed"),
-    SIGNING_ERROR(S3ErrorCode.INTERNAL_ERROR, "the request could not be signed for the upstream");
+    TLS_ERROR(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "the TLS handshake with the upstream failed");
 
     private final S3ErrorCode code;
     private final String description;
