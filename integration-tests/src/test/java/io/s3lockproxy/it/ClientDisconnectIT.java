@@ -26,22 +26,17 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class ClientDisconnectIT {
     private static final int BODY = 512 * 1024;
 
-    private S3Backend backend;
     private LockingCluster cluster;
 
     @BeforeAll
     void start() {
-        backend = Backends.start();
-        cluster = LockingCluster.start(backend, "ClientDisconnectIT", true, 2, b -> b.leaseMs(10_000).waitMs(20_000));
+        cluster = LockingCluster.startWithOwnBackend("ClientDisconnectIT", true, 2, b -> b.leaseMs(10_000).waitMs(20_000));
     }
 
     @AfterAll
     void stop() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (backend != null) {
-            backend.close();
         }
     }
 

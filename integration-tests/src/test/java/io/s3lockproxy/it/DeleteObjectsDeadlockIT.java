@@ -31,22 +31,17 @@ class DeleteObjectsDeadlockIT {
     private static final int THREADS_PER_INSTANCE = 2;
     private static final int ROUNDS = 30;
 
-    private S3Backend backend;
     private LockingCluster cluster;
 
     @BeforeAll
     void start() {
-        backend = Backends.start();
-        cluster = LockingCluster.start(backend, "DeleteObjectsDeadlockIT", true, 2, b -> b.waitMs(20_000));
+        cluster = LockingCluster.startWithOwnBackend("DeleteObjectsDeadlockIT", true, 2, b -> b.waitMs(20_000));
     }
 
     @AfterAll
     void stop() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (backend != null) {
-            backend.close();
         }
     }
 

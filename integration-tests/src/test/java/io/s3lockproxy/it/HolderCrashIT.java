@@ -19,22 +19,17 @@ class HolderCrashIT {
     private static final long LEASE_MS = 1500;
     private static final long SLACK_MS = 2000;
 
-    private S3Backend backend;
     private LockingCluster cluster;
 
     @BeforeAll
     void start() {
-        backend = Backends.start();
-        cluster = LockingCluster.start(backend, "HolderCrashIT", true, 2, b -> b.leaseMs(LEASE_MS).waitMs(15_000));
+        cluster = LockingCluster.startWithOwnBackend("HolderCrashIT", true, 2, b -> b.leaseMs(LEASE_MS).waitMs(15_000));
     }
 
     @AfterAll
     void stop() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (backend != null) {
-            backend.close();
         }
     }
 

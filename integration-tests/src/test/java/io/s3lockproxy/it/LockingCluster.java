@@ -25,6 +25,8 @@ final class LockingCluster implements AutoCloseable {
     /** Straight to the backend with the backend's credentials (hex payload hashes). */
     final S3Client direct;
     private final List<S3Client> clients = new ArrayList<>();
+    /** Whether {@link #close()} also stops the backend (it was started for this cluster alone). */
+    private boolean ownsBackend;
 
     private LockingCluster(S3Backend backend, UpstreamRecorder recorder, RedisServerProcess redis,
                            List<ProxyProcess> proxies) {
@@ -33,6 +35,20 @@ final class LockingCluster implements AutoCloseable {
         this.redis = redis;
         this.proxies = proxies;
         this.direct = Clients.direct(backend);
+    }
+
+    /** Starts a backend (see {@link Backends}) for this cluster alone; {@link #close()} stops it too. */
+    static LockingCluster startWithOwnBackend(String name, boolean withRedis, int instances,
+                                              UnaryOperator<ProxyProcess.Builder> configure) {
+        S3Backend backend = Backends.start();
+        try {
+            LockingCluster cluster = start(backend, name, withRedis, instances, configure);
+            cluster.ownsBackend = true;
+            return cluster;
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
     }
 
     /**
@@ -121,6 +137,9 @@ final class LockingCluster implements AutoCloseable {
         direct.close();
         recorder.close();
         closeRedis(redis);
+        if (ownsBackend) {
+            backend.close();
+        }
     }
 
     private static void closeRedis(RedisServerProcess redis) {

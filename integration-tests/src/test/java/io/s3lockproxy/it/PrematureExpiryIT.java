@@ -23,22 +23,17 @@ import software.amazon.awssdk.core.sync.RequestBody;
 class PrematureExpiryIT {
     private static final long LEASE_MS = 1500;
 
-    private S3Backend backend;
     private LockingCluster cluster;
 
     @BeforeAll
     void start() {
-        backend = Backends.start();
-        cluster = LockingCluster.start(backend, "PrematureExpiryIT", true, 2, b -> b.leaseMs(LEASE_MS).waitMs(15_000));
+        cluster = LockingCluster.startWithOwnBackend("PrematureExpiryIT", true, 2, b -> b.leaseMs(LEASE_MS).waitMs(15_000));
     }
 
     @AfterAll
     void stop() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (backend != null) {
-            backend.close();
         }
     }
 

@@ -28,13 +28,11 @@ class RedisOutageIT {
     private static final Pattern COUNT = Pattern.compile("\"count\"\\s*:\\s*(\\d+)");
     private static final String KEY = "counter.json";
 
-    private S3Backend backend;
     private LockingCluster cluster;
 
     @BeforeAll
     void start() {
-        backend = Backends.start();
-        cluster = LockingCluster.start(backend, "RedisOutageIT", true, 1,
+        cluster = LockingCluster.startWithOwnBackend("RedisOutageIT", true, 1,
                 b -> b.leaseMs(3000).waitMs(3000).onRedisDown("fail"));
     }
 
@@ -42,9 +40,6 @@ class RedisOutageIT {
     void stop() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (backend != null) {
-            backend.close();
         }
     }
 
