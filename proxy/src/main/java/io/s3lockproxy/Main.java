@@ -8,9 +8,9 @@ import io.s3lockproxy.admin.AdminEndpoints;
 import io.s3lockproxy.admin.AdminServer;
 import io.s3lockproxy.admin.LockMeters;
 import io.s3lockproxy.admin.ProbeReadiness;
-import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.LockMetrics;
-import io.s3lockproxy.lock.LockingKeyLock;
+import io.s3lockproxy.lock.TwoLevelLockService;
 import io.s3lockproxy.metrics.ProxyMetrics;
 import io.s3lockproxy.server.AccessLog;
 import io.s3lockproxy.server.MetricsObserver;
@@ -51,7 +51,7 @@ public final class Main {
             return;
         }
         LockMetrics lockMetrics = new LockMetrics();
-        LockingKeyLock keyLock = KeyLocks.create(config.lock(), lockMetrics);
+        TwoLevelLockService lockService = LockServices.create(config.lock(), lockMetrics);
         ProxyMetrics metrics = new ProxyMetrics();
         List<RequestObserver> observers = new ArrayList<>();
         observers.add(new MetricsObserver(metrics));
@@ -60,7 +60,7 @@ public final class Main {
         }
         ProxyServer server;
         try {
-            server = ProxyServer.start(config, keyLock, RequestObserver.all(observers));
+            server = ProxyServer.start(config, lockService, RequestObserver.all(observers));
         } catch (RuntimeException e) {
             // e.g. the port is taken: say so and exit rather than linger with half-started threads
             LOG.error("s3-lock-proxy could not start: {}", e.toString());
@@ -69,10 +69,10 @@ public final class Main {
         }
         LockMeters.bind(metrics, lockMetrics, server::fenceRejections);
         ProbeReadiness readiness = new ProbeReadiness(() -> !server.stopping(), config.upstream().endpoint(),
-                config.upstream().connectTimeout(), keyLock::redisProblem);
+                config.upstream().connectTimeout(), lockService::redisProblem);
         AdminServer admin;
         try {
-            admin = AdminServer.start(config.admin(), new AdminEndpoints(readiness, metrics, keyLock::held));
+            admin = AdminServer.start(config.admin(), new AdminEndpoints(readiness, metrics, lockService::held));
         } catch (RuntimeException e) {
             LOG.error("s3-lock-proxy could not start the admin listener on {}: {}", config.admin(), e.toString());
             server.close();
@@ -80,7 +80,7 @@ public final class Main {
             return;
         }
         LOG.info("s3-lock-proxy listening on {}:{}, admin on {}:{}, upstream {}, instance {}", config.listen().host(),
-                server.port(), config.admin().host(), admin.port(), config.upstream().endpoint(), keyLock.instanceId());
+                server.port(), config.admin().host(), admin.port(), config.upstream().endpoint(), lockService.instanceId());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining requests for up to {} ms", config.shutdownGrace().toMillis());
             server.shutdownGracefully();

@@ -1,9 +1,9 @@
 package io.s3lockproxy.bench;
 
 import io.s3lockproxy.config.LockConfig;
-import io.s3lockproxy.lock.KeyLock;
-import io.s3lockproxy.lock.KeyLocks;
-import io.s3lockproxy.lock.LockHandle;
+import io.s3lockproxy.lock.LockService;
+import io.s3lockproxy.lock.LockServices;
+import io.s3lockproxy.lock.HeldKeys;
 import io.s3lockproxy.lock.LockKey;
 import io.s3lockproxy.lock.LockMetrics;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class LockThroughput {
             LockConfig config = new LockConfig(URI.create("redis://127.0.0.1:" + port), Duration.ofSeconds(30),
                     Duration.ofSeconds(10), LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
             LockMetrics metrics = new LockMetrics();
-            try (KeyLock locks = KeyLocks.create(config, metrics)) {
+            try (LockService locks = LockServices.create(config, metrics)) {
                 run(locks, 2, inFlight, false);
                 long done = run(locks, seconds, inFlight, true);
                 System.out.printf(Locale.ROOT, "%d acquisitions on distinct keys in %d s with %d in flight: %.0f/s"
@@ -61,7 +61,7 @@ public final class LockThroughput {
         }
     }
 
-    private static long run(KeyLock locks, int seconds, int inFlight, boolean report) throws InterruptedException {
+    private static long run(LockService locks, int seconds, int inFlight, boolean report) throws InterruptedException {
         Semaphore permits = new Semaphore(inFlight);
         AtomicLong completed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -72,7 +72,7 @@ public final class LockThroughput {
                 continue;
             }
             LockKey key = new LockKey("bench", "key-" + (n++));
-            CompletableFuture<LockHandle> f = locks.acquire(List.of(key), "bench-" + n);
+            CompletableFuture<HeldKeys> f = locks.acquire(List.of(key), "bench-" + n);
             f.whenComplete((handle, error) -> {
                 if (error == null) {
                     handle.release();

@@ -1,6 +1,6 @@
 package io.s3lockproxy.admin;
 
-import io.s3lockproxy.lock.HeldLock;
+import io.s3lockproxy.lock.LockSnapshot;
 import io.s3lockproxy.metrics.ProxyMetrics;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * @param metrics    the registry {@code /metrics} scrapes
  * @param heldLocks  the keys held right now, for {@code /locks}
  */
-public record AdminEndpoints(Readiness readiness, ProxyMetrics metrics, Supplier<List<HeldLock>> heldLocks) {
+public record AdminEndpoints(Readiness readiness, ProxyMetrics metrics, Supplier<List<LockSnapshot>> heldLocks) {
 
     /** The {@code /readyz} check: completes with null when ready, else with the reason. */
     @FunctionalInterface

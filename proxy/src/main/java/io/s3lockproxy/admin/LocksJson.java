@@ -1,6 +1,6 @@
 package io.s3lockproxy.admin;
 
-import io.s3lockproxy.lock.HeldLock;
+import io.s3lockproxy.lock.LockSnapshot;
 import java.util.List;
 
 /** {@code /locks} as JSON: {@code {"locks":[{"bucket":…,"key":…,"instance":…,"requestId":…,"token":…,"ageMs":…,"waiters":…,"distributed":…}]}}. */
@@ -8,10 +8,10 @@ final class LocksJson {
     private LocksJson() {
     }
 
-    static String of(List<HeldLock> locks) {
+    static String of(List<LockSnapshot> locks) {
         StringBuilder b = new StringBuilder("{\"locks\":[");
         for (int i = 0; i < locks.size(); i++) {
-            HeldLock l = locks.get(i);
+            LockSnapshot l = locks.get(i);
             if (i > 0) {
                 b.append(',');
             }

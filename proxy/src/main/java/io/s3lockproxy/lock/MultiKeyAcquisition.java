@@ -15,13 +15,13 @@ import java.util.concurrent.CompletionException;
  */
 final class MultiKeyAcquisition {
 
-    private final LockingKeyLock lock;
+    private final TwoLevelLockService lock;
     private final List<LockKey> keys;
     private final String owner;
     private final long startNanos;
     private final long deadlineNanos;
-    private final CompletableFuture<LockHandle> future = new CompletableFuture<>();
-    private final List<LocalStripes.Permit> permits = new ArrayList<>();
+    private final CompletableFuture<HeldKeys> future = new CompletableFuture<>();
+    private final List<LocalKeyQueues.Permit> permits = new ArrayList<>();
     private final List<Lease> leases = new ArrayList<>();
     private final Map<LockKey, Long> tokens = new LinkedHashMap<>();
     // Steps run one after another (each starts from the previous one's completion), so these
@@ -29,7 +29,7 @@ final class MultiKeyAcquisition {
     private boolean contended;
     private boolean redisDown;
 
-    MultiKeyAcquisition(LockingKeyLock lock, List<LockKey> keys, String owner, long startNanos, long deadlineNanos) {
+    MultiKeyAcquisition(TwoLevelLockService lock, List<LockKey> keys, String owner, long startNanos, long deadlineNanos) {
         this.lock = lock;
         this.keys = keys;
         this.owner = owner;
@@ -37,7 +37,7 @@ final class MultiKeyAcquisition {
         this.deadlineNanos = deadlineNanos;
     }
 
-    CompletableFuture<LockHandle> start() {
+    CompletableFuture<HeldKeys> start() {
         lock.metrics().waiting(1);
         next();
         return future;
@@ -50,7 +50,7 @@ final class MultiKeyAcquisition {
             return;
         }
         LockKey key = keys.get(index);
-        CompletableFuture<LocalStripes.Permit> localLock = lock.local().acquire(key, deadlineNanos);
+        CompletableFuture<LocalKeyQueues.Permit> localLock = lock.local().acquire(key, deadlineNanos);
         contended |= !localLock.isDone();
         localLock.whenComplete((permit, failure) -> {
             if (failure != null) {
@@ -69,7 +69,7 @@ final class MultiKeyAcquisition {
     private void afterLocal(LockKey key) {
         RedisLease redis = lock.redis();
         if (redis == null || redisDown) {
-            tokens.put(key, lock.localFence().next());
+            tokens.put(key, lock.tokenCounter().next());
             next();
             return;
         }
@@ -89,7 +89,7 @@ final class MultiKeyAcquisition {
             redisDown = true;
             lock.metrics().redisUnavailable();
             lock.metrics().degradedToLocal();
-            tokens.put(key, lock.localFence().next());
+            tokens.put(key, lock.tokenCounter().next());
             next();
             return;
         }
@@ -105,7 +105,7 @@ final class MultiKeyAcquisition {
 
     private void succeed() {
         long now = lock.ticker().nanos();
-        LockingHandle handle = new LockingHandle(lock, owner, tokens, permits, leases,
+        Grant handle = new Grant(lock, owner, tokens, permits, leases,
                 !redisDown && lock.redis() != null, now);
         lock.metrics().waiting(-1);
         lock.metrics().acquired(keys.size(), now - startNanos, contended);

@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.s3lockproxy.auth.VerifiedRequest;
 import io.s3lockproxy.lock.LockException;
-import io.s3lockproxy.lock.LockHandle;
+import io.s3lockproxy.lock.HeldKeys;
 import io.s3lockproxy.lock.LockKey;
 import io.s3lockproxy.s3.DeleteObjectsBody;
 import io.s3lockproxy.s3.S3ErrorCode;
@@ -72,7 +72,7 @@ final class Exchange implements ResponseListener {
     private BodyRelay body;
     private BodyAggregator aggregator;
     private ByteBuf aggregatedBody;
-    private LockHandle lock;
+    private HeldKeys lock;
     /** Conditions the proxy added to the upstream write (fenced mode); a 412 on them is a fence rejection. */
     private HttpHeaders addedConditions;
     private UpstreamConnection upstream;
@@ -127,7 +127,7 @@ final class Exchange implements ResponseListener {
         }
         state = State.WAITING_FOR_LOCK;
         tally.lockWaitStarted();
-        services.keyLock().acquire(keys, requestId).whenComplete((handle, error) -> {
+        services.lockService().acquire(keys, requestId).whenComplete((handle, error) -> {
             try {
                 ctx.channel().eventLoop().execute(() -> admitted(handle, error));
             } catch (RejectedExecutionException shuttingDown) {
@@ -139,7 +139,7 @@ final class Exchange implements ResponseListener {
         });
     }
 
-    private void admitted(LockHandle handle, Throwable error) {
+    private void admitted(HeldKeys handle, Throwable error) {
         tally.lockWaitEnded();
         if (state != State.WAITING_FOR_LOCK) {
             // The client left while this request queued for its lock.
@@ -535,7 +535,7 @@ final class Exchange implements ResponseListener {
     /** Releases the lock (exactly once) and every buffer this exchange still holds. */
     private void releaseResources() {
         if (lock != null) {
-            LockHandle held = lock;
+            HeldKeys held = lock;
             lock = null;
             held.release();
         }

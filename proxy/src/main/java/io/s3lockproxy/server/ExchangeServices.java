@@ -2,7 +2,7 @@ package io.s3lockproxy.server;
 
 import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.SigV4Verifier;
-import io.s3lockproxy.lock.KeyLock;
+import io.s3lockproxy.lock.LockService;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
 import io.s3lockproxy.upstream.Resigner;
@@ -21,7 +21,7 @@ record ExchangeServices(
         Resigner resigner,
         OriginPool origins,
         RequestPlanner planner,
-        KeyLock keyLock,
+        LockService lockService,
         boolean locksShared,
         WriteGuard writeGuard,
         AccessPolicy accessPolicy,

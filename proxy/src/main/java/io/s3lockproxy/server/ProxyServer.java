@@ -20,8 +20,8 @@ import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.config.ClientCredential;
 import io.s3lockproxy.config.ProxyConfig;
-import io.s3lockproxy.lock.KeyLock;
-import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockService;
+import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.upstream.OriginPool;
@@ -53,18 +53,18 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
-    private final KeyLock keyLock;
+    private final LockService lockService;
     private final ClientConnections connections;
     private final WriteGuard writeGuard;
     private final Duration grace;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, KeyLock keyLock,
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, LockService lockService,
                         ClientConnections connections, WriteGuard writeGuard, Duration grace) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
-        this.keyLock = keyLock;
+        this.lockService = lockService;
         this.connections = connections;
         this.writeGuard = writeGuard;
         this.grace = grace;
@@ -72,19 +72,19 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Starts a server for {@code config} and returns once it listens. */
     public static ProxyServer start(ProxyConfig config) throws InterruptedException {
-        return start(config, KeyLocks.create(config.lock(), new LockMetrics()));
+        return start(config, LockServices.create(config.lock(), new LockMetrics()));
     }
 
-    /** Starts a server for {@code config} that serializes writes with {@code keyLock}; the server closes it. */
-    public static ProxyServer start(ProxyConfig config, KeyLock keyLock) throws InterruptedException {
-        return start(config, keyLock, RequestObserver.NONE);
+    /** Starts a server for {@code config} that serializes writes with {@code lockService}; the server closes it. */
+    public static ProxyServer start(ProxyConfig config, LockService lockService) throws InterruptedException {
+        return start(config, lockService, RequestObserver.NONE);
     }
 
     /**
-     * Starts a server for {@code config} that serializes writes with {@code keyLock} (the server
+     * Starts a server for {@code config} that serializes writes with {@code lockService} (the server
      * closes it) and tells {@code observer} about every request when it ends.
      */
-    public static ProxyServer start(ProxyConfig config, KeyLock keyLock, RequestObserver observer)
+    public static ProxyServer start(ProxyConfig config, LockService lockService, RequestObserver observer)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -104,7 +104,7 @@ public final class ProxyServer implements AutoCloseable {
                     resigner,
                     origins,
                     new RequestPlanner(config.upstream().payload()),
-                    keyLock,
+                    lockService,
                     config.lock().redis() != null,
                     writeGuard,
                     new AccessPolicy(config.credentials()),
@@ -120,11 +120,11 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(config.listen().host(), config.listen().port())
                     .sync()
                     .channel();
-            return new ProxyServer(boss, workers, channel, keyLock, connections, writeGuard, config.shutdownGrace());
+            return new ProxyServer(boss, workers, channel, lockService, connections, writeGuard, config.shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            keyLock.close();
+            lockService.close();
             throw e;
         }
     }
@@ -190,6 +190,6 @@ public final class ProxyServer implements AutoCloseable {
         // Pending tasks (the closed connections' aborts and lock releases) run before the loops stop.
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-        keyLock.close();
+        lockService.close();
     }
 }

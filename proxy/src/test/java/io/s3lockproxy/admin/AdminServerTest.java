@@ -3,7 +3,7 @@ package io.s3lockproxy.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.s3lockproxy.config.HostPort;
-import io.s3lockproxy.lock.HeldLock;
+import io.s3lockproxy.lock.LockSnapshot;
 import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.metrics.ProxyMetrics;
 import java.net.URI;
@@ -31,7 +31,7 @@ class AdminServerTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private void start(List<HeldLock> held) throws InterruptedException {
+    private void start(List<LockSnapshot> held) throws InterruptedException {
         admin = AdminServer.start(new HostPort("127.0.0.1", 0),
                 new AdminEndpoints(() -> CompletableFuture.completedFuture(problem.get()), metrics, () -> held));
     }
@@ -87,7 +87,7 @@ class AdminServerTest {
 
     @Test
     void locksAsJson() throws Exception {
-        start(List.of(new HeldLock("b", "dir/\"q\".txt", "host-1", "ABC", 42, 1500, 2, true)));
+        start(List.of(new LockSnapshot("b", "dir/\"q\".txt", "host-1", "ABC", 42, 1500, 2, true)));
         HttpResponse<String> r = get("/locks");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");

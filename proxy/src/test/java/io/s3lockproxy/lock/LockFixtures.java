@@ -12,20 +12,20 @@ import java.util.concurrent.TimeUnit;
 /** Builds lock engines for tests and closes them afterwards. */
 final class LockFixtures implements AutoCloseable {
 
-    private final List<LockingKeyLock> locks = new ArrayList<>();
+    private final List<TwoLevelLockService> locks = new ArrayList<>();
 
-    LockingKeyLock lock(URI redis, Duration lease, Duration wait) {
+    TwoLevelLockService lock(URI redis, Duration lease, Duration wait) {
         return lock(redis, lease, wait, LockConfig.OnRedisDown.FAIL, new LockMetrics());
     }
 
-    LockingKeyLock lock(URI redis, Duration lease, Duration wait, LockConfig.OnRedisDown onRedisDown, LockMetrics metrics) {
-        LockingKeyLock lock = KeyLocks.create(
+    TwoLevelLockService lock(URI redis, Duration lease, Duration wait, LockConfig.OnRedisDown onRedisDown, LockMetrics metrics) {
+        TwoLevelLockService lock = LockServices.create(
                 new LockConfig(redis, lease, wait, LockConfig.Mode.SERIALIZE, onRedisDown), metrics);
         locks.add(lock);
         return lock;
     }
 
-    static LockHandle acquire(KeyLock lock, LockKey... keys) throws Exception {
+    static HeldKeys acquire(LockService lock, LockKey... keys) throws Exception {
         return lock.acquire(List.of(keys), "test").get(30, TimeUnit.SECONDS);
     }
 
@@ -41,7 +41,7 @@ final class LockFixtures implements AutoCloseable {
         return condition.getAsBoolean();
     }
 
-    static void assertIdle(LockingKeyLock lock) throws InterruptedException {
+    static void assertIdle(TwoLevelLockService lock) throws InterruptedException {
         assertThat(eventually(Duration.ofSeconds(5), () -> lock.local().activeKeys() == 0
                 && (lock.redis() == null || lock.redis().subscriber().registeredChannels() == 0)))
                 .as("no local queues or release registrations left").isTrue();
@@ -49,6 +49,6 @@ final class LockFixtures implements AutoCloseable {
 
     @Override
     public void close() {
-        locks.forEach(LockingKeyLock::close);
+        locks.forEach(TwoLevelLockService::close);
     }
 }

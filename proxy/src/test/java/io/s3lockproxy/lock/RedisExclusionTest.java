@@ -44,14 +44,14 @@ class RedisExclusionTest {
         fixtures.close();
     }
 
-    private LockingKeyLock instance(Duration lease, Duration wait) {
+    private TwoLevelLockService instance(Duration lease, Duration wait) {
         return fixtures.lock(redis.uri(), lease, wait);
     }
 
     @Test
     void threeInstancesNeverHoldOneKeyAtOnceAndTokensIncreaseInAcquisitionOrder() throws Exception {
         LockKey key = new LockKey("b", "exclusion");
-        List<LockingKeyLock> instances = List.of(
+        List<TwoLevelLockService> instances = List.of(
                 instance(Duration.ofSeconds(10), Duration.ofSeconds(60)),
                 instance(Duration.ofSeconds(10), Duration.ofSeconds(60)),
                 instance(Duration.ofSeconds(10), Duration.ofSeconds(60)));
@@ -63,10 +63,10 @@ class RedisExclusionTest {
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < 12; t++) {
-                KeyLock lock = instances.get(t % 3);
+                LockService lock = instances.get(t % 3);
                 workers.add(pool.submit(() -> {
                     for (int i = 0; i < 40; i++) {
-                        LockHandle handle = acquire(lock, key);
+                        HeldKeys handle = acquire(lock, key);
                         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                         long token = handle.fencingToken(key);
                         if (token <= lastToken.get()) {
@@ -87,7 +87,7 @@ class RedisExclusionTest {
         }
         assertThat(maxInFlight.get()).isEqualTo(1);
         assertThat(outOfOrder.get()).isZero();
-        for (LockingKeyLock lock : instances) {
+        for (TwoLevelLockService lock : instances) {
             LockFixtures.assertIdle(lock);
             assertThat(lock.metrics().acquisitions()).isEqualTo(160);
             assertThat(lock.metrics().heldLocks()).isZero();
@@ -100,8 +100,8 @@ class RedisExclusionTest {
     void overlappingKeySetsInOppositeOrdersOnTwoInstancesNeverDeadlock() throws Exception {
         List<LockKey> keys = List.of(new LockKey("b", "k1"), new LockKey("b", "k2"), new LockKey("b", "k3"));
         List<LockKey> reversed = List.of(keys.get(2), keys.get(1), keys.get(0));
-        LockingKeyLock left = instance(Duration.ofSeconds(10), Duration.ofSeconds(60));
-        LockingKeyLock right = instance(Duration.ofSeconds(10), Duration.ofSeconds(60));
+        TwoLevelLockService left = instance(Duration.ofSeconds(10), Duration.ofSeconds(60));
+        TwoLevelLockService right = instance(Duration.ofSeconds(10), Duration.ofSeconds(60));
         ConcurrentHashMap<LockKey, AtomicInteger> inFlight = new ConcurrentHashMap<>();
         keys.forEach(k -> inFlight.put(k, new AtomicInteger()));
         AtomicInteger violations = new AtomicInteger();
@@ -110,12 +110,12 @@ class RedisExclusionTest {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 boolean even = t % 2 == 0;
-                KeyLock lock = even ? left : right;
+                LockService lock = even ? left : right;
                 // Each side asks for two overlapping keys in its own (opposite) order.
                 List<LockKey> request = even ? List.of(keys.get(0), keys.get(1), keys.get(2)) : reversed.subList(0, 2 + t % 3 / 2);
                 workers.add(pool.submit(() -> {
                     for (int i = 0; i < 30; i++) {
-                        LockHandle handle = lock.acquire(request, "multi").get(30, TimeUnit.SECONDS);
+                        HeldKeys handle = lock.acquire(request, "multi").get(30, TimeUnit.SECONDS);
                         request.forEach(k -> {
                             if (inFlight.get(k).incrementAndGet() > 1) {
                                 violations.incrementAndGet();
@@ -142,16 +142,16 @@ class RedisExclusionTest {
     @Test
     void aWaiterIsWokenPromptlyByTheReleaseNotByTheLease() throws Exception {
         LockKey key = new LockKey("b", "wakeup");
-        LockingKeyLock holder = instance(Duration.ofSeconds(30), Duration.ofSeconds(20));
-        LockingKeyLock waiter = instance(Duration.ofSeconds(30), Duration.ofSeconds(20));
-        LockHandle held = acquire(holder, key);
-        CompletableFuture<LockHandle> waiting = waiter.acquire(List.of(key), "waiter");
+        TwoLevelLockService holder = instance(Duration.ofSeconds(30), Duration.ofSeconds(20));
+        TwoLevelLockService waiter = instance(Duration.ofSeconds(30), Duration.ofSeconds(20));
+        HeldKeys held = acquire(holder, key);
+        CompletableFuture<HeldKeys> waiting = waiter.acquire(List.of(key), "waiter");
         // Let the waiter subscribe, fail its SET NX and go to sleep on the 30 s PTTL.
         Thread.sleep(300);
         assertThat(waiting).isNotDone();
         long released = System.nanoTime();
         held.release();
-        LockHandle next = waiting.get(10, TimeUnit.SECONDS);
+        HeldKeys next = waiting.get(10, TimeUnit.SECONDS);
         long wokenAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released);
         assertThat(wokenAfterMs).as("wake-up after release, lease 30 s").isLessThan(1000);
         assertThat(next.fencingToken(key)).isGreaterThan(held.fencingToken(key));
@@ -162,11 +162,11 @@ class RedisExclusionTest {
     @Test
     void waitingLongerThanWaitMsFailsWithLockTimeoutException() throws Exception {
         LockKey key = new LockKey("b", "timeout");
-        LockingKeyLock holder = instance(Duration.ofSeconds(30), Duration.ofSeconds(5));
-        LockingKeyLock waiter = instance(Duration.ofSeconds(30), Duration.ofMillis(400));
-        LockHandle held = acquire(holder, key);
+        TwoLevelLockService holder = instance(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        TwoLevelLockService waiter = instance(Duration.ofSeconds(30), Duration.ofMillis(400));
+        HeldKeys held = acquire(holder, key);
         long start = System.nanoTime();
-        CompletableFuture<LockHandle> waiting = waiter.acquire(List.of(key), "late");
+        CompletableFuture<HeldKeys> waiting = waiter.acquire(List.of(key), "late");
         assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class);
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -179,10 +179,10 @@ class RedisExclusionTest {
     @Test
     void releasingTwiceThrowsAndDoesNotFreeTheNextHoldersLease() throws Exception {
         LockKey key = new LockKey("b", "twice");
-        LockingKeyLock lock = instance(Duration.ofSeconds(30), Duration.ofSeconds(5));
-        LockHandle first = acquire(lock, key);
+        TwoLevelLockService lock = instance(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        HeldKeys first = acquire(lock, key);
         first.release();
-        LockHandle second = acquire(lock, key);
+        HeldKeys second = acquire(lock, key);
         assertThatThrownBy(first::release).isInstanceOf(IllegalStateException.class);
         assertThat(redis.command("EXISTS " + RedisScripts.lockKey(key))).isEqualTo(":1");
         second.release();
@@ -193,12 +193,12 @@ class RedisExclusionTest {
     @Test
     void aNonOwnerReleaseDoesNotDeleteAnotherOwnersLease() throws Exception {
         LockKey key = new LockKey("b", "non-owner");
-        LockingKeyLock stale = instance(Duration.ofMillis(300), Duration.ofSeconds(5));
-        LockingKeyLock current = instance(Duration.ofSeconds(30), Duration.ofSeconds(5));
-        LockingKeyLock third = instance(Duration.ofSeconds(30), Duration.ofMillis(300));
+        TwoLevelLockService stale = instance(Duration.ofMillis(300), Duration.ofSeconds(5));
+        TwoLevelLockService current = instance(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        TwoLevelLockService third = instance(Duration.ofSeconds(30), Duration.ofMillis(300));
         stale.redis().pauseRenewals(true);
-        LockHandle staleHandle = acquire(stale, key);
-        LockHandle currentHandle = acquire(current, key); // after the stale lease expired
+        HeldKeys staleHandle = acquire(stale, key);
+        HeldKeys currentHandle = acquire(current, key); // after the stale lease expired
         assertThat(staleHandle.isLost()).isTrue();
         staleHandle.release(); // compare-and-delete must leave the current owner's lease alone
         Thread.sleep(100);

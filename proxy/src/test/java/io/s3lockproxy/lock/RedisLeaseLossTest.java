@@ -35,25 +35,25 @@ class RedisLeaseLossTest {
         fixtures.close();
     }
 
-    private LockingKeyLock instance(Duration lease) {
+    private TwoLevelLockService instance(Duration lease) {
         return fixtures.lock(redis.uri(), lease, Duration.ofSeconds(10));
     }
 
     @Test
     void aPausedHolderLosesItsLeaseAndTheNextHolderGetsALargerToken() throws Exception {
         LockKey key = new LockKey("b", "paused");
-        LockingKeyLock paused = instance(Duration.ofMillis(400));
-        LockingKeyLock next = instance(Duration.ofSeconds(30));
+        TwoLevelLockService paused = instance(Duration.ofMillis(400));
+        TwoLevelLockService next = instance(Duration.ofSeconds(30));
         CountDownLatch lost = new CountDownLatch(1);
         AtomicInteger lostCalls = new AtomicInteger();
-        LockHandle stale = acquire(paused, key);
+        HeldKeys stale = acquire(paused, key);
         stale.onLost(() -> {
             lostCalls.incrementAndGet();
             lost.countDown();
         });
         paused.redis().pauseRenewals(true);
 
-        LockHandle fresh = acquire(next, key);
+        HeldKeys fresh = acquire(next, key);
 
         // The stale holder gives up at its own deadline, before Redis lets anyone else in.
         assertThat(lost.getCount()).isZero();
@@ -70,9 +70,9 @@ class RedisLeaseLossTest {
     @Test
     void renewalsKeepALeaseAliveForManyLeaseTimes() throws Exception {
         LockKey key = new LockKey("b", "renewed");
-        LockingKeyLock holder = instance(Duration.ofMillis(300));
-        LockingKeyLock other = fixtures.lock(redis.uri(), Duration.ofMillis(300), Duration.ofMillis(1500));
-        LockHandle handle = acquire(holder, key);
+        TwoLevelLockService holder = instance(Duration.ofMillis(300));
+        TwoLevelLockService other = fixtures.lock(redis.uri(), Duration.ofMillis(300), Duration.ofMillis(1500));
+        HeldKeys handle = acquire(holder, key);
         long start = System.nanoTime();
         var waiting = other.acquire(java.util.List.of(key), "other");
         assertThat(waiting).failsWithin(5, TimeUnit.SECONDS)
@@ -86,16 +86,16 @@ class RedisLeaseLossTest {
     @Test
     void flushallWhileHeldIsDetectedAtTheNextRenewalAndTokensStillIncrease() throws Exception {
         LockKey key = new LockKey("b", "flushed");
-        LockingKeyLock holder = instance(Duration.ofMillis(600));
-        LockingKeyLock next = instance(Duration.ofSeconds(30));
-        LockHandle first = acquire(holder, key);
+        TwoLevelLockService holder = instance(Duration.ofMillis(600));
+        TwoLevelLockService next = instance(Duration.ofSeconds(30));
+        HeldKeys first = acquire(holder, key);
         CountDownLatch lost = new CountDownLatch(1);
         first.onLost(lost::countDown);
 
         long flushed = System.nanoTime();
         assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
         // FLUSHALL also wiped fence:{b/flushed}; the token must still go up.
-        LockHandle second = acquire(next, key);
+        HeldKeys second = acquire(next, key);
 
         assertThat(lost.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - flushed))
@@ -108,15 +108,15 @@ class RedisLeaseLossTest {
     @Test
     void pexpireWhileHeldIsDetectedAndTheNextAcquirerGetsALargerToken() throws Exception {
         LockKey key = new LockKey("b", "pexpired");
-        LockingKeyLock holder = instance(Duration.ofMillis(600));
-        LockingKeyLock next = instance(Duration.ofSeconds(30));
-        LockHandle first = acquire(holder, key);
+        TwoLevelLockService holder = instance(Duration.ofMillis(600));
+        TwoLevelLockService next = instance(Duration.ofSeconds(30));
+        HeldKeys first = acquire(holder, key);
         CountDownLatch lost = new CountDownLatch(1);
         first.onLost(lost::countDown);
 
         assertThat(redis.command("PEXPIRE " + RedisScripts.lockKey(key) + " 1")).isEqualTo(":1");
         assertThat(lost.await(5, TimeUnit.SECONDS)).isTrue();
-        LockHandle second = acquire(next, key);
+        HeldKeys second = acquire(next, key);
         assertThat(second.fencingToken(key)).isGreaterThan(first.fencingToken(key));
         first.release();
         second.release();
@@ -125,13 +125,13 @@ class RedisLeaseLossTest {
     @Test
     void aCrashedHoldersLeaseIsAcquirableWithinLeasePlusSlack() throws Exception {
         LockKey key = new LockKey("b", "crashed");
-        LockingKeyLock crashing = instance(Duration.ofMillis(500));
-        LockingKeyLock survivor = instance(Duration.ofSeconds(30));
-        LockHandle orphan = acquire(crashing, key);
+        TwoLevelLockService crashing = instance(Duration.ofMillis(500));
+        TwoLevelLockService survivor = instance(Duration.ofSeconds(30));
+        HeldKeys orphan = acquire(crashing, key);
         long crashed = System.nanoTime();
         crashing.abandon(); // no release, no more renewals: as if the process died (close() would release)
 
-        LockHandle taken = acquire(survivor, key);
+        HeldKeys taken = acquire(survivor, key);
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed);
         assertThat(tookMs).isBetween(300L, 500L + 1000L);
         assertThat(taken.fencingToken(key)).isGreaterThan(orphan.fencingToken(key));

@@ -36,14 +36,14 @@ class RedisOutageTest {
     void redisKilledFailsFastWithUnavailableAndRecoversAfterRestartWithoutRestartingTheLock() throws Exception {
         LockKey key = new LockKey("b", "outage");
         LockMetrics metrics = new LockMetrics();
-        LockingKeyLock lock = fixtures.lock(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        TwoLevelLockService lock = fixtures.lock(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(10),
                 LockConfig.OnRedisDown.FAIL, metrics);
         acquire(lock, key).release();
 
         redis.kill();
         for (int i = 0; i < 3; i++) {
             long start = System.nanoTime();
-            CompletableFuture<LockHandle> attempt = lock.acquire(List.of(key), "down-" + i);
+            CompletableFuture<HeldKeys> attempt = lock.acquire(List.of(key), "down-" + i);
             assertThat(attempt).failsWithin(5, TimeUnit.SECONDS)
                     .withThrowableOfType(ExecutionException.class)
                     .withCauseInstanceOf(LockUnavailableException.class);
@@ -54,15 +54,15 @@ class RedisOutageTest {
         assertThat(lock.local().activeKeys()).isZero();
 
         redis.restart();
-        LockHandle again = lock.acquire(List.of(key), "up").get(5, TimeUnit.SECONDS);
+        HeldKeys again = lock.acquire(List.of(key), "up").get(5, TimeUnit.SECONDS);
         assertThat(again.distributed()).isTrue();
         again.release();
         // The release subscriber reconnected too: a waiter is woken by a release, not by the 5 s lease.
-        LockingKeyLock other = fixtures.lock(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(10));
+        TwoLevelLockService other = fixtures.lock(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(10));
         assertThat(LockFixtures.eventually(Duration.ofSeconds(5), () -> other.redis().subscriber().listening()
                 && lock.redis().subscriber().listening())).isTrue();
-        LockHandle held = acquire(other, key);
-        CompletableFuture<LockHandle> waiting = lock.acquire(List.of(key), "waiter");
+        HeldKeys held = acquire(other, key);
+        CompletableFuture<HeldKeys> waiting = lock.acquire(List.of(key), "waiter");
         Thread.sleep(200);
         long released = System.nanoTime();
         held.release();
@@ -73,11 +73,11 @@ class RedisOutageTest {
     @Test
     void aWaiterFailsFastWhenRedisDiesWhileItWaits() throws Exception {
         LockKey key = new LockKey("b", "waiter-outage");
-        LockingKeyLock holder = fixtures.lock(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(20));
-        LockingKeyLock waiter = fixtures.lock(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(20));
+        TwoLevelLockService holder = fixtures.lock(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(20));
+        TwoLevelLockService waiter = fixtures.lock(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(20));
         assertThat(LockFixtures.eventually(Duration.ofSeconds(5), () -> waiter.redis().subscriber().listening())).isTrue();
-        LockHandle held = acquire(holder, key);
-        CompletableFuture<LockHandle> waiting = waiter.acquire(List.of(key), "waiter");
+        HeldKeys held = acquire(holder, key);
+        CompletableFuture<HeldKeys> waiting = waiter.acquire(List.of(key), "waiter");
         Thread.sleep(200); // now asleep on the holder's 30 s PTTL
         long killed = System.nanoTime();
         redis.kill();
@@ -91,8 +91,8 @@ class RedisOutageTest {
     @Test
     void aHolderWhoseRedisDiesLosesItsLeaseAtItsDeadline() throws Exception {
         LockKey key = new LockKey("b", "holder-outage");
-        LockingKeyLock lock = fixtures.lock(redis.uri(), Duration.ofMillis(600), Duration.ofSeconds(10));
-        LockHandle handle = acquire(lock, key);
+        TwoLevelLockService lock = fixtures.lock(redis.uri(), Duration.ofMillis(600), Duration.ofSeconds(10));
+        HeldKeys handle = acquire(lock, key);
         redis.kill();
         assertThat(LockFixtures.eventually(Duration.ofSeconds(5), handle::isLost)).isTrue();
         handle.release();
@@ -102,17 +102,17 @@ class RedisOutageTest {
     void conditionalModeProceedsWithLocalLocksOnlyAndSaysSo() throws Exception {
         LockKey key = new LockKey("b", "conditional");
         LockMetrics metrics = new LockMetrics();
-        LockingKeyLock lock = fixtures.lock(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        TwoLevelLockService lock = fixtures.lock(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(10),
                 LockConfig.OnRedisDown.CONDITIONAL, metrics);
-        LockHandle up = acquire(lock, key);
+        HeldKeys up = acquire(lock, key);
         assertThat(up.distributed()).isTrue();
         up.release();
 
         redis.kill();
-        LockHandle down = acquire(lock, key);
+        HeldKeys down = acquire(lock, key);
         assertThat(down.distributed()).isFalse();
         // Still exclusive inside this instance.
-        CompletableFuture<LockHandle> second = lock.acquire(List.of(key), "second");
+        CompletableFuture<HeldKeys> second = lock.acquire(List.of(key), "second");
         Thread.sleep(100);
         assertThat(second).isNotDone();
         down.release();

@@ -18,9 +18,9 @@ class RedisSentinelTest {
              RedisServerProcess sentinel = RedisServerProcess.startSentinel(master, "locks");
              LockFixtures fixtures = new LockFixtures()) {
             URI uri = URI.create("redis-sentinel://127.0.0.1:" + sentinel.port() + "/locks");
-            LockingKeyLock lock = fixtures.lock(uri, Duration.ofSeconds(5), Duration.ofSeconds(5));
+            TwoLevelLockService lock = fixtures.lock(uri, Duration.ofSeconds(5), Duration.ofSeconds(5));
             LockKey key = new LockKey("b", "via-sentinel");
-            LockHandle handle = acquire(lock, key);
+            HeldKeys handle = acquire(lock, key);
             assertThat(handle.distributed()).isTrue();
             assertThat(master.command("EXISTS " + RedisScripts.lockKey(key))).isEqualTo(":1");
             handle.release();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.config.ProxyConfig;
-import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.lock.RedisServerProcess;
 import io.s3lockproxy.server.TestClient.Response;
@@ -51,7 +51,7 @@ class GracefulShutdownTest {
         env.put("S3LP_UPSTREAM_READTIMEOUTMS", "20000");
         env.putAll(extra);
         ProxyConfig config = ConfigLoader.load(null, env);
-        proxy = ProxyServer.start(config, KeyLocks.create(config.lock(), new LockMetrics()), records::add);
+        proxy = ProxyServer.start(config, LockServices.create(config.lock(), new LockMetrics()), records::add);
         return proxy.port();
     }
 

@@ -16,8 +16,8 @@ import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.config.LockConfig;
 import io.s3lockproxy.config.PayloadForwarding;
-import io.s3lockproxy.lock.KeyLock;
-import io.s3lockproxy.lock.KeyLocks;
+import io.s3lockproxy.lock.LockService;
+import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.config.UpstreamConfig;
 import io.s3lockproxy.s3.RequestParser;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /** Requests the proxy answers itself, before any upstream connection: no sockets needed. */
 class RequestHandlerTest {
     private EmbeddedChannel channel;
-    private final KeyLock keyLock = KeyLocks.create(new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(1),
+    private final LockService lockService = LockServices.create(new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(1),
             LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL), new LockMetrics());
 
     @BeforeAll
@@ -54,7 +54,7 @@ class RequestHandlerTest {
         ExchangeServices services = new ExchangeServices(new RequestParser(null),
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
                 resigner, origins,
-                new RequestPlanner(PayloadForwarding.AUTO), keyLock, false,
+                new RequestPlanner(PayloadForwarding.AUTO), lockService, false,
                 new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE),
                 AccessPolicy.allowAll(), RequestObserver.NONE, new ClientConnections());
         ch.pipeline().addLast(new RequestHandler(services));
@@ -64,7 +64,7 @@ class RequestHandlerTest {
 
     @AfterEach
     void finish() {
-        keyLock.close();
+        lockService.close();
         if (channel != null) {
             // Nothing may be left over: every buffer the handler got or made was released or written.
             assertThat(channel.finishAndReleaseAll()).isFalse();

@@ -8,18 +8,18 @@ import java.util.function.LongSupplier;
  * time in microseconds so that a restarted process continues above the tokens it issued before
  * (as long as the wall clock does not step back and fewer than a million tokens a second are issued).
  */
-final class LocalFence {
+final class LocalTokenCounter {
 
     private final AtomicLong last = new AtomicLong();
     private final LongSupplier wallMicros;
 
-    LocalFence(LongSupplier wallMicros) {
+    LocalTokenCounter(LongSupplier wallMicros) {
         this.wallMicros = wallMicros;
     }
 
     /** Returns a fence whose tokens start at the current wall time in microseconds. */
-    static LocalFence systemClock() {
-        return new LocalFence(() -> System.currentTimeMillis() * 1000);
+    static LocalTokenCounter systemClock() {
+        return new LocalTokenCounter(() -> System.currentTimeMillis() * 1000);
     }
 
     /** Returns the next token, greater than every token returned before. */

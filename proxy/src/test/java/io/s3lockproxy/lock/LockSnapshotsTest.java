@@ -10,16 +10,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The introspection API behind {@code /locks}. */
-class HeldLocksTest {
+class LockSnapshotsTest {
 
     @Test
     void heldKeysShowTheirHolderTokenAndWaitersUntilReleased() throws Exception {
         LockConfig config = new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(10),
                 LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
-        try (LockingKeyLock lock = KeyLocks.create(config, new LockMetrics())) {
+        try (TwoLevelLockService lock = LockServices.create(config, new LockMetrics())) {
             LockKey a = new LockKey("b", "a");
-            LockHandle first = lock.acquire(List.of(a), "REQ1").get(5, TimeUnit.SECONDS);
-            CompletableFuture<LockHandle> second = lock.acquire(List.of(a), "REQ2");
+            HeldKeys first = lock.acquire(List.of(a), "REQ1").get(5, TimeUnit.SECONDS);
+            CompletableFuture<HeldKeys> second = lock.acquire(List.of(a), "REQ2");
             assertThat(lock.held()).singleElement().satisfies(h -> {
                 assertThat(h.bucket()).isEqualTo("b");
                 assertThat(h.key()).isEqualTo("a");
@@ -30,7 +30,7 @@ class HeldLocksTest {
                 assertThat(h.distributed()).isFalse();
             });
             first.release();
-            LockHandle next = second.get(5, TimeUnit.SECONDS);
+            HeldKeys next = second.get(5, TimeUnit.SECONDS);
             assertThat(lock.held()).singleElement().satisfies(h -> {
                 assertThat(h.requestId()).isEqualTo("REQ2");
                 assertThat(h.waiters()).isZero();
@@ -46,7 +46,7 @@ class HeldLocksTest {
         LockConfig config = new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(10),
                 LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
         LockMetrics metrics = new LockMetrics();
-        LockingKeyLock lock = KeyLocks.create(config, metrics);
+        TwoLevelLockService lock = LockServices.create(config, metrics);
         lock.acquire(List.of(new LockKey("b", "x"), new LockKey("b", "y")), "R").get(5, TimeUnit.SECONDS);
         assertThat(metrics.heldLocks()).isEqualTo(2);
         lock.close();

@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Timeout;
 
 /** The facade without Redis: local exclusion, local fencing, release-once, all-or-nothing. */
 @Timeout(60)
-class LockingKeyLockLocalTest {
+class TwoLevelLockServiceLocalTest {
 
     private static final LockKey A = new LockKey("b", "a");
     private static final LockKey B = new LockKey("b", "b");
 
     private final LockFixtures fixtures = new LockFixtures();
     private final LockMetrics metrics = new LockMetrics();
-    private final LockingKeyLock lock = fixtures.lock(null, Duration.ofSeconds(30), Duration.ofMillis(300),
+    private final TwoLevelLockService lock = fixtures.lock(null, Duration.ofSeconds(30), Duration.ofMillis(300),
             io.s3lockproxy.config.LockConfig.OnRedisDown.FAIL, metrics);
 
     @AfterEach
@@ -32,9 +32,9 @@ class LockingKeyLockLocalTest {
 
     @Test
     void uncontendedLocalAcquisitionIsCompleteOnReturnAndNotDistributed() throws Exception {
-        CompletableFuture<LockHandle> future = lock.acquire(List.of(A), "r1");
+        CompletableFuture<HeldKeys> future = lock.acquire(List.of(A), "r1");
         assertThat(future).isDone();
-        LockHandle handle = future.get();
+        HeldKeys handle = future.get();
         assertThat(handle.distributed()).isFalse();
         assertThat(handle.isLost()).isFalse();
         handle.release();
@@ -45,7 +45,7 @@ class LockingKeyLockLocalTest {
     void localFencingTokensIncreaseStrictly() throws Exception {
         long previous = 0;
         for (int i = 0; i < 1000; i++) {
-            LockHandle handle = acquire(lock, A);
+            HeldKeys handle = acquire(lock, A);
             long token = handle.fencingToken(A);
             assertThat(token).isGreaterThan(previous);
             previous = token;
@@ -56,7 +56,7 @@ class LockingKeyLockLocalTest {
 
     @Test
     void releasingTwiceThrows() throws Exception {
-        LockHandle handle = acquire(lock, A, B);
+        HeldKeys handle = acquire(lock, A, B);
         handle.release();
         assertThatThrownBy(handle::release).isInstanceOf(IllegalStateException.class);
         assertThat(metrics.releases()).isEqualTo(1);
@@ -64,7 +64,7 @@ class LockingKeyLockLocalTest {
 
     @Test
     void duplicateKeysAreLockedOnce() throws Exception {
-        LockHandle handle = lock.acquire(List.of(B, A, B, A), "dup").get(5, TimeUnit.SECONDS);
+        HeldKeys handle = lock.acquire(List.of(B, A, B, A), "dup").get(5, TimeUnit.SECONDS);
         assertThat(metrics.heldLocks()).isEqualTo(2);
         handle.release();
         assertThat(metrics.heldLocks()).isZero();
@@ -72,8 +72,8 @@ class LockingKeyLockLocalTest {
 
     @Test
     void failedMultiKeyAcquisitionReleasesWhatItTook() throws Exception {
-        LockHandle holderOfB = acquire(lock, B);
-        CompletableFuture<LockHandle> both = lock.acquire(List.of(A, B), "both");
+        HeldKeys holderOfB = acquire(lock, B);
+        CompletableFuture<HeldKeys> both = lock.acquire(List.of(A, B), "both");
         assertThatThrownBy(() -> both.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class);
         // A was taken first and must be free again.

@@ -23,14 +23,14 @@ import java.util.concurrent.TimeUnit;
  * thread: a releaser may be an event loop, and a chain of waiters that release from their
  * completion callbacks must not grow the releaser's stack.
  */
-final class LocalStripes {
+final class LocalKeyQueues {
 
     private final ConcurrentHashMap<LockKey, KeyQueue> queues = new ConcurrentHashMap<>();
     private final Executor handoff;
     private final ScheduledExecutorService scheduler;
     private final Ticker ticker;
 
-    LocalStripes(Executor handoff, ScheduledExecutorService scheduler, Ticker ticker) {
+    LocalKeyQueues(Executor handoff, ScheduledExecutorService scheduler, Ticker ticker) {
         this.handoff = handoff;
         this.scheduler = scheduler;
         this.ticker = ticker;

@@ -1,11 +1,11 @@
 package io.s3lockproxy.lock;
 
 /**
- * The locks one request holds, from a successful {@link KeyLock#acquire} until {@link #release()}.
+ * The locks one request holds, from a successful {@link LockService#acquire} until {@link #release()}.
  *
  * <p>Thread-safe: any thread may call any method.
  */
-public interface LockHandle {
+public interface HeldKeys {
 
     /**
      * Returns the fencing token issued for {@code key} by this acquisition.

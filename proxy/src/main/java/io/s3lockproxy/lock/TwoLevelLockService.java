@@ -13,41 +13,41 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@link KeyLock}: for each key in sorted order the local FIFO lock, then (when Redis is
+ * The {@link LockService}: for each key in sorted order the local FIFO lock, then (when Redis is
  * configured) the Redis lease; all or nothing; one wait deadline for the whole request.
  *
- * <p>Build it with {@link KeyLocks#create}. See {@link KeyLock} for the threads that complete
+ * <p>Build it with {@link LockServices#create}. See {@link LockService} for the threads that complete
  * the futures.
  */
-public final class LockingKeyLock implements KeyLock {
+public final class TwoLevelLockService implements LockService {
 
-    private final LocalStripes local;
+    private final LocalKeyQueues local;
     private final RedisLease redis;
     private final OnRedisDown onRedisDown;
     private final long waitNanos;
-    private final LocalFence localFence;
+    private final LocalTokenCounter tokenCounter;
     private final LockMetrics metrics;
     private final Ticker ticker;
     private final Runnable onClose;
     /** Handles acquired and not yet released; for {@link #held()} and for releasing on close. */
-    private final Set<LockingHandle> live = ConcurrentHashMap.newKeySet();
+    private final Set<Grant> live = ConcurrentHashMap.newKeySet();
     private final String instanceId = InstanceId.get();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LockingKeyLock(LocalStripes local, RedisLease redis, OnRedisDown onRedisDown, Duration wait,
-                   LocalFence localFence, LockMetrics metrics, Ticker ticker, Runnable onClose) {
+    TwoLevelLockService(LocalKeyQueues local, RedisLease redis, OnRedisDown onRedisDown, Duration wait,
+                   LocalTokenCounter tokenCounter, LockMetrics metrics, Ticker ticker, Runnable onClose) {
         this.local = local;
         this.redis = redis;
         this.onRedisDown = onRedisDown;
         this.waitNanos = wait.toNanos();
-        this.localFence = localFence;
+        this.tokenCounter = tokenCounter;
         this.metrics = metrics;
         this.ticker = ticker;
         this.onClose = onClose;
     }
 
     @Override
-    public CompletableFuture<LockHandle> acquire(List<LockKey> keys, String requestId) {
+    public CompletableFuture<HeldKeys> acquire(List<LockKey> keys, String requestId) {
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("no keys to lock");
         }
@@ -59,7 +59,7 @@ public final class LockingKeyLock implements KeyLock {
     }
 
     /** Releases leases first (so the next local holder finds Redis free), then the local locks. */
-    void releaseAll(List<LocalStripes.Permit> permits, List<Lease> leases) {
+    void releaseAll(List<LocalKeyQueues.Permit> permits, List<Lease> leases) {
         CompletableFuture<?>[] redisReleases = new CompletableFuture<?>[leases.size()];
         for (int i = 0; i < redisReleases.length; i++) {
             redisReleases[i] = redis.release(leases.get(i));
@@ -71,22 +71,22 @@ public final class LockingKeyLock implements KeyLock {
         });
     }
 
-    void track(LockingHandle handle) {
+    void track(Grant handle) {
         live.add(handle);
     }
 
-    void untrack(LockingHandle handle) {
+    void untrack(Grant handle) {
         live.remove(handle);
     }
 
     @Override
-    public List<HeldLock> held() {
+    public List<LockSnapshot> held() {
         long now = ticker.nanos();
-        List<HeldLock> out = new ArrayList<>();
-        for (LockingHandle handle : live) {
+        List<LockSnapshot> out = new ArrayList<>();
+        for (Grant handle : live) {
             handle.describe(instanceId, now, out);
         }
-        out.sort(Comparator.comparing(HeldLock::bucket).thenComparing(HeldLock::key));
+        out.sort(Comparator.comparing(LockSnapshot::bucket).thenComparing(LockSnapshot::key));
         return out;
     }
 
@@ -95,12 +95,12 @@ public final class LockingKeyLock implements KeyLock {
         return redis == null ? null : redis.pingProblem();
     }
 
-    /** Returns the id of this proxy instance, as shown in {@link HeldLock#instanceId()}. */
+    /** Returns the id of this proxy instance, as shown in {@link LockSnapshot#instanceId()}. */
     public String instanceId() {
         return instanceId;
     }
 
-    LocalStripes local() {
+    LocalKeyQueues local() {
         return local;
     }
 
@@ -113,8 +113,8 @@ public final class LockingKeyLock implements KeyLock {
         return onRedisDown == OnRedisDown.CONDITIONAL;
     }
 
-    LocalFence localFence() {
-        return localFence;
+    LocalTokenCounter tokenCounter() {
+        return tokenCounter;
     }
 
     LockMetrics metrics() {
@@ -132,7 +132,7 @@ public final class LockingKeyLock implements KeyLock {
         }
         // Handles whose requests never got to release them (shutdown): give back their leases
         // now rather than let them expire; the io executor finishes these releases before it stops.
-        for (LockingHandle handle : live) {
+        for (Grant handle : live) {
             handle.releaseOnce();
         }
         onClose.run();

@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
-class LocalStripesTest {
+class LocalKeyQueuesTest {
 
     private static final LockKey KEY = new LockKey("bucket", "key");
     private static final long FAR = TimeUnit.HOURS.toNanos(1);
 
     private final ExecutorService handoff = Executors.newFixedThreadPool(4);
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final LocalStripes stripes = new LocalStripes(handoff, scheduler, Ticker.system());
+    private final LocalKeyQueues queues = new LocalKeyQueues(handoff, scheduler, Ticker.system());
 
     @AfterEach
     void stop() {
@@ -40,18 +40,18 @@ class LocalStripesTest {
 
     @Test
     void waitersAreGrantedInArrivalOrder() throws Exception {
-        LocalStripes.Permit first = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        LocalKeyQueues.Permit first = queues.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
         List<Integer> order = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int n = i;
-            done.add(stripes.acquire(KEY, deadline(FAR)).thenAccept(p -> {
+            done.add(queues.acquire(KEY, deadline(FAR)).thenAccept(p -> {
                 order.add(n);
-                stripes.release(p);
+                queues.release(p);
             }));
         }
         assertThat(order).isEmpty();
-        stripes.release(first);
+        queues.release(first);
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         assertThat(order).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
     }
@@ -70,11 +70,11 @@ class LocalStripesTest {
                 int k = t % 2;
                 workers.add(pool.submit(() -> {
                     for (int i = 0; i < rounds; i++) {
-                        LocalStripes.Permit p = stripes.acquire(keys[k], deadline(FAR)).get(10, TimeUnit.SECONDS);
+                        LocalKeyQueues.Permit p = queues.acquire(keys[k], deadline(FAR)).get(10, TimeUnit.SECONDS);
                         maxInFlight.accumulateAndGet(inFlight[k].incrementAndGet(), Math::max);
                         Thread.onSpinWait();
                         inFlight[k].decrementAndGet();
-                        stripes.release(p);
+                        queues.release(p);
                     }
                     return null;
                 }));
@@ -86,39 +86,39 @@ class LocalStripesTest {
             pool.shutdownNow();
         }
         assertThat(maxInFlight.get()).isEqualTo(1);
-        assertThat(stripes.activeKeys()).isZero();
+        assertThat(queues.activeKeys()).isZero();
     }
 
     @Test
     void idleKeysLeaveTheMap() throws Exception {
         for (int i = 0; i < 10_000; i++) {
-            LocalStripes.Permit p = stripes.acquire(new LockKey("b", "k" + i), deadline(FAR)).get(1, TimeUnit.SECONDS);
-            stripes.release(p);
+            LocalKeyQueues.Permit p = queues.acquire(new LockKey("b", "k" + i), deadline(FAR)).get(1, TimeUnit.SECONDS);
+            queues.release(p);
         }
-        LocalStripes.Permit held = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
-        assertThat(stripes.activeKeys()).isEqualTo(1);
-        stripes.release(held);
-        assertThat(stripes.activeKeys()).isZero();
+        LocalKeyQueues.Permit held = queues.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        assertThat(queues.activeKeys()).isEqualTo(1);
+        queues.release(held);
+        assertThat(queues.activeKeys()).isZero();
     }
 
     @Test
     void waiterTimesOutAtItsDeadlineAndLeavesTheQueue() throws Exception {
-        LocalStripes.Permit holder = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        LocalKeyQueues.Permit holder = queues.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
         long start = System.nanoTime();
-        CompletableFuture<LocalStripes.Permit> waiter = stripes.acquire(KEY, deadline(TimeUnit.MILLISECONDS.toNanos(200)));
+        CompletableFuture<LocalKeyQueues.Permit> waiter = queues.acquire(KEY, deadline(TimeUnit.MILLISECONDS.toNanos(200)));
         assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class);
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(waitedMs).isBetween(150L, 2000L);
         // The timed-out waiter is gone: releasing the holder leaves the key idle.
-        stripes.release(holder);
-        assertThat(stripes.activeKeys()).isZero();
+        queues.release(holder);
+        assertThat(queues.activeKeys()).isZero();
     }
 
     @Test
     void releaseByANonHolderThrows() throws Exception {
-        LocalStripes.Permit holder = stripes.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
-        stripes.release(holder);
-        assertThatThrownBy(() -> stripes.release(holder)).isInstanceOf(IllegalStateException.class);
+        LocalKeyQueues.Permit holder = queues.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        queues.release(holder);
+        assertThatThrownBy(() -> queues.release(holder)).isInstanceOf(IllegalStateException.class);
     }
 }

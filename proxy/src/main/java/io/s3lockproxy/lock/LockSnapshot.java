@@ -12,6 +12,6 @@ package io.s3lockproxy.lock;
  * @param waiters       how many requests of this instance queue behind the holder
  * @param distributed   whether the key is also held through Redis
  */
-public record HeldLock(String bucket, String key, String instanceId, String requestId, long fencingToken,
+public record LockSnapshot(String bucket, String key, String instanceId, String requestId, long fencingToken,
                        long ageMillis, int waiters, boolean distributed) {
 }

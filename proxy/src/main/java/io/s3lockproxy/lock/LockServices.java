@@ -11,15 +11,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.UnifiedJedis;
 
-/** Builds the {@link KeyLock} a {@link LockConfig} describes, with its threads and Redis client. */
-public final class KeyLocks {
+/** Builds the {@link LockService} a {@link LockConfig} describes, with its threads and Redis client. */
+public final class LockServices {
 
     /** Threads (and pooled connections) for Redis commands and local hand-offs. */
     static final int IO_THREADS = 8;
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration RESUBSCRIBE_DELAY = Duration.ofMillis(200);
 
-    private KeyLocks() {
+    private LockServices() {
     }
 
     /**
@@ -27,25 +27,25 @@ public final class KeyLocks {
      * null, local locks then Redis leases otherwise. Connecting is lazy: an unreachable Redis
      * makes acquisitions fail (or degrade, per {@code onRedisDown}), not this call.
      */
-    public static LockingKeyLock create(LockConfig config, LockMetrics metrics) {
+    public static TwoLevelLockService create(LockConfig config, LockMetrics metrics) {
         return create(config, metrics, Ticker.system());
     }
 
-    static LockingKeyLock create(LockConfig config, LockMetrics metrics, Ticker ticker) {
+    static TwoLevelLockService create(LockConfig config, LockMetrics metrics, Ticker ticker) {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("s3lp-lock-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, daemon("s3lp-lock-"));
-        LocalStripes local = new LocalStripes(io, scheduler, ticker);
-        LocalFence fence = LocalFence.systemClock();
+        LocalKeyQueues local = new LocalKeyQueues(io, scheduler, ticker);
+        LocalTokenCounter fence = LocalTokenCounter.systemClock();
         if (config.redis() == null) {
-            return new LockingKeyLock(local, null, config.onRedisDown(), config.maxWait(), fence, metrics, ticker,
+            return new TwoLevelLockService(local, null, config.onRedisDown(), config.maxWait(), fence, metrics, ticker,
                     () -> shutdown(scheduler, io));
         }
         // One connection per io thread, one for the release subscriber.
         UnifiedJedis client = RedisClients.connect(config.redis(), IO_THREADS + 1, REDIS_TIMEOUT);
         ReleaseSubscriber subscriber = new ReleaseSubscriber(client, RESUBSCRIBE_DELAY).start();
         RedisLease redis = new RedisLease(client, subscriber, io, scheduler, ticker, config.lease());
-        return new LockingKeyLock(local, redis, config.onRedisDown(), config.maxWait(), fence, metrics, ticker, () -> {
+        return new TwoLevelLockService(local, redis, config.onRedisDown(), config.maxWait(), fence, metrics, ticker, () -> {
             subscriber.close();
             shutdown(scheduler, io);
             client.close();

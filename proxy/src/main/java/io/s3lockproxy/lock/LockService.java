@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * replies, {@code s3lp-lock-timer} for timeouts). Callers hop back to their own thread themselves
  * and must not block inside completion callbacks.
  */
-public interface KeyLock extends AutoCloseable {
+public interface LockService extends AutoCloseable {
 
     /**
      * Returns a future of the handle holding every key in {@code keys}.
@@ -26,13 +26,13 @@ public interface KeyLock extends AutoCloseable {
      * @param keys      one or more keys
      * @param requestId the request's id, part of the Redis owner token (for diagnosis)
      */
-    CompletableFuture<LockHandle> acquire(List<LockKey> keys, String requestId);
+    CompletableFuture<HeldKeys> acquire(List<LockKey> keys, String requestId);
 
     /**
      * Returns every key held through this instance right now (a consistent view per handle, not
      * across handles); cheap, thread-safe, never blocks on Redis.
      */
-    default List<HeldLock> held() {
+    default List<LockSnapshot> held() {
         return List.of();
     }
 

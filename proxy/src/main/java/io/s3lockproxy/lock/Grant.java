@@ -5,21 +5,21 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The handle returned by {@link LockingKeyLock}: held keys, their tokens, loss and release-once. */
-final class LockingHandle implements LockHandle {
+/** The handle returned by {@link TwoLevelLockService}: held keys, their tokens, loss and release-once. */
+final class Grant implements HeldKeys {
 
-    private final LockingKeyLock owner;
+    private final TwoLevelLockService owner;
     /** The request id part of the owner token {@code uuid:requestId}. */
     private final String requestId;
     private final Map<LockKey, Long> tokens;
-    private final List<LocalStripes.Permit> permits;
+    private final List<LocalKeyQueues.Permit> permits;
     private final List<Lease> leases;
     private final boolean distributed;
     private final long acquiredNanos;
     private final AtomicBoolean released = new AtomicBoolean();
     private final CompletableFuture<Void> lost = new CompletableFuture<>();
 
-    LockingHandle(LockingKeyLock owner, String ownerToken, Map<LockKey, Long> tokens, List<LocalStripes.Permit> permits,
+    Grant(TwoLevelLockService owner, String ownerToken, Map<LockKey, Long> tokens, List<LocalKeyQueues.Permit> permits,
                   List<Lease> leases, boolean distributed, long acquiredNanos) {
         this.owner = owner;
         this.requestId = ownerToken.substring(ownerToken.indexOf(':') + 1);
@@ -86,13 +86,13 @@ final class LockingHandle implements LockHandle {
         return true;
     }
 
-    /** Adds one {@link HeldLock} per key to {@code out}, unless released. */
-    void describe(String instanceId, long nowNanos, List<HeldLock> out) {
+    /** Adds one {@link LockSnapshot} per key to {@code out}, unless released. */
+    void describe(String instanceId, long nowNanos, List<LockSnapshot> out) {
         if (released.get()) {
             return;
         }
         long ageMillis = (nowNanos - acquiredNanos) / 1_000_000;
-        tokens.forEach((key, token) -> out.add(new HeldLock(key.bucket(), key.key(), instanceId, requestId, token,
+        tokens.forEach((key, token) -> out.add(new LockSnapshot(key.bucket(), key.key(), instanceId, requestId, token,
                 ageMillis, owner.local().waiters(key), distributed)));
     }
 
