@@ -208,8 +208,17 @@ public final class ConfigLoader {
         if (lease.toMillis() < 100) {
             throw new ConfigException("lock.leaseMs", "must be at least 100 ms");
         }
+        Duration margin = t.duration("lock.commitMarginMs", LockConfig.defaultCommitMargin(lease));
+        // Renewals run every lease/3 and the holder's own deadline is 0.9 lease after a renewal was
+        // sent, so a healthy holder always has more than half a lease left: a margin up to that is met.
+        if (margin.isZero() || margin.compareTo(lease.dividedBy(2)) > 0) {
+            throw new ConfigException("lock.commitMarginMs", "must be more than 0 and at most half of lock.leaseMs ("
+                    + lease.dividedBy(2).toMillis() + " ms)");
+        }
+        Duration settle = t.duration("lock.settleMs", lease);
         return new LockConfig(redisUri, lease, wait,
                 t.enumValue("lock.mode", LockConfig.Mode.class, LockConfig.Mode.FENCED),
-                t.enumValue("lock.onRedisDown", LockConfig.OnRedisDown.class, LockConfig.OnRedisDown.FAIL));
+                t.enumValue("lock.onRedisDown", LockConfig.OnRedisDown.class, LockConfig.OnRedisDown.FAIL),
+                margin, settle);
     }
 }

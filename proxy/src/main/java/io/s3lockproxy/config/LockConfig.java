@@ -11,8 +11,24 @@ import java.time.Duration;
  * @param maxWait       how long a writer may queue before it gets 503 SlowDown
  * @param mode         lock only, or lock plus storage-side conditional writes
  * @param onRedisDown  what writes do while Redis cannot be reached
+ * @param commitMargin how long every lease of a write must still be certainly held, by this
+ *                     process's own clock, when the end of its body goes upstream
+ * @param settle       how long a key stays locked after a write whose outcome is unknown, and
+ *                     how long a writer waits after taking over a lease that expired instead of
+ *                     being released, so that a late commit lands or fails before the next write
  */
-public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown) {
+public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown,
+                         Duration commitMargin, Duration settle) {
+
+    /** Settings with the default commit margin (a quarter of the lease) and settle period (one lease). */
+    public LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown) {
+        this(redis, lease, maxWait, mode, onRedisDown, defaultCommitMargin(lease), lease);
+    }
+
+    /** Returns the default commit margin for {@code lease}: a quarter of it. */
+    public static Duration defaultCommitMargin(Duration lease) {
+        return lease.dividedBy(4);
+    }
 
     /** How a held lock is enforced. */
     public enum Mode { SERIALIZE, FENCED }
@@ -24,7 +40,8 @@ public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode,
     @Override
     public String toString() {
         return "LockConfig[redis=" + redacted(redis) + ", lease=" + lease + ", maxWait=" + maxWait
-                + ", mode=" + mode + ", onRedisDown=" + onRedisDown + "]";
+                + ", mode=" + mode + ", onRedisDown=" + onRedisDown + ", commitMargin=" + commitMargin
+                + ", settle=" + settle + "]";
     }
 
     private static String redacted(URI uri) {

@@ -4,9 +4,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The handle returned by {@link TwoLevelLockService}: held keys, their tokens, loss and release-once. */
+/** The {@link HeldKeys} granted by {@link TwoLevelLockService}: tokens, leases, commit checks, release-once. */
 final class Grant implements HeldKeys {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Grant.class);
 
     private final TwoLevelLockService owner;
     /** The request id part of the owner token {@code uuid:requestId}. */
@@ -16,11 +20,14 @@ final class Grant implements HeldKeys {
     private final List<Lease> leases;
     private final boolean distributed;
     private final long acquiredNanos;
+    /** Set by the first release request (the contract); the keys may stay held through a settle period. */
+    private final AtomicBoolean releaseAsked = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
     private final CompletableFuture<Void> lost = new CompletableFuture<>();
+    private volatile boolean inDoubt;
 
     Grant(TwoLevelLockService owner, String ownerToken, Map<LockKey, Long> tokens, List<LocalKeyQueues.Permit> permits,
-                  List<Lease> leases, boolean distributed, long acquiredNanos) {
+          List<Lease> leases, boolean distributed, long acquiredNanos) {
         this.owner = owner;
         this.requestId = ownerToken.substring(ownerToken.indexOf(':') + 1);
         this.tokens = Map.copyOf(tokens);
@@ -35,8 +42,14 @@ final class Grant implements HeldKeys {
     }
 
     private void leaseLost() {
-        if (!released.get() && lost.complete(null)) {
-            owner.metrics().leaseLost();
+        if (released.get() || !lost.complete(null)) {
+            return;
+        }
+        owner.metrics().leaseLost();
+        if (inDoubt) {
+            owner.metrics().leaseLostInDoubt();
+            LOG.warn("request {}: a lease of {} was lost while its write was in doubt at the upstream; the keys stay"
+                    + " held until the upstream answers", requestId, tokens.keySet());
         }
     }
 
@@ -62,28 +75,85 @@ final class Grant implements HeldKeys {
     @Override
     public void onLost(Runnable callback) {
         lost.thenRun(() -> {
-            if (!released.get()) {
+            if (!releaseAsked.get()) {
                 callback.run();
             }
         });
     }
 
     @Override
-    public void release() {
-        if (!releaseOnce()) {
-            throw new IllegalStateException("lock handle for " + tokens.keySet() + " released twice");
+    public CompletableFuture<Boolean> confirm() {
+        if (leases.isEmpty()) {
+            return CompletableFuture.completedFuture(true);
         }
+        RedisLease redis = owner.redis();
+        CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+        for (Lease lease : leases) {
+            all = all.thenCombine(redis.confirm(lease), Boolean::logicalAnd);
+        }
+        return all.thenApply(ok -> {
+            if (!ok) {
+                owner.metrics().commitRefused();
+            }
+            return ok;
+        });
     }
 
-    /** Releases unless already released; returns whether this call did. */
-    boolean releaseOnce() {
+    @Override
+    public boolean canCommit() {
+        boolean ok = !isLost();
+        long now = owner.ticker().nanos();
+        for (int i = 0; ok && i < leases.size(); i++) {
+            ok = leases.get(i).deadlineNanos() - now >= owner.commitMarginNanos();
+        }
+        if (!ok) {
+            owner.metrics().commitRefused();
+        }
+        return ok;
+    }
+
+    @Override
+    public void commitInDoubt() {
+        inDoubt = true;
+    }
+
+    @Override
+    public void release() {
+        if (!releaseAsked.compareAndSet(false, true)) {
+            throw new IllegalStateException("lock handle for " + tokens.keySet() + " released twice");
+        }
+        releaseNow();
+    }
+
+    @Override
+    public void releaseAfterSettle() {
+        if (!releaseAsked.compareAndSet(false, true)) {
+            throw new IllegalStateException("lock handle for " + tokens.keySet() + " released twice");
+        }
+        owner.metrics().settleAfterUnknownOutcome();
+        owner.timer().schedule(this::releaseNow, owner.settleNanos());
+    }
+
+    /** Releases unless already released (shutdown, or the end of a settle period); returns whether this call did. */
+    boolean releaseNow() {
         if (!released.compareAndSet(false, true)) {
             return false;
         }
+        releaseAsked.set(true);
         owner.untrack(this);
         owner.metrics().released(tokens.size(), owner.ticker().nanos() - acquiredNanos);
         owner.releaseAll(permits, leases);
         return true;
+    }
+
+    /** Returns whether a key's previous holder may still have a write landing (see {@link Lease#predecessorInDoubt}). */
+    boolean predecessorInDoubt() {
+        for (Lease lease : leases) {
+            if (lease.predecessorInDoubt) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds one {@link LockSnapshot} per key to {@code out}, unless released. */

@@ -1,7 +1,6 @@
 package io.s3lockproxy.lock;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,16 +14,21 @@ final class Lease {
     final long fencingToken;
     /** How many SET NX attempts the acquisition needed (more than one: it waited). */
     final int attempts;
+    /** Whether the previous holder's last write may still be landing (see {@link RedisScripts#ACQUIRE}). */
+    final boolean predecessorInDoubt;
     private final CompletableFuture<Void> lost = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile long deadlineNanos;
-    private volatile ScheduledFuture<?> renewals;
+    /** Set once Redis said the lease is no longer ours: renewing it is pointless from then on. */
+    private volatile boolean gone;
+    private volatile Runnable cancelRenewal = () -> { };
 
-    Lease(LockKey key, String owner, long fencingToken, int attempts, long deadlineNanos) {
+    Lease(LockKey key, String owner, long fencingToken, int attempts, boolean predecessorInDoubt, long deadlineNanos) {
         this.key = key;
         this.owner = owner;
         this.fencingToken = fencingToken;
         this.attempts = attempts;
+        this.predecessorInDoubt = predecessorInDoubt;
         this.deadlineNanos = deadlineNanos;
     }
 
@@ -40,8 +44,9 @@ final class Lease {
         }
     }
 
-    void renewals(ScheduledFuture<?> task) {
-        this.renewals = task;
+    /** Remembers how to cancel the next scheduled renewal. */
+    void nextRenewal(Runnable cancel) {
+        this.cancelRenewal = cancel;
     }
 
     /** Returns a future completed once, on the thread that detected it, if the lease is lost while held. */
@@ -54,17 +59,24 @@ final class Lease {
         return lost.isDone();
     }
 
-    /** Returns whether release has begun. */
-    boolean isReleased() {
-        return released.get();
+    /** Returns whether renewals should go on: neither released nor known to belong to someone else. */
+    boolean renewable() {
+        return !released.get() && !gone;
     }
 
-    /** Declares the lease lost unless it was released; returns whether this call did it. */
-    boolean markLost() {
+    /**
+     * Declares the lease lost unless it was released; returns whether this call did it.
+     * {@code gone} says Redis answered that it is no longer ours, which also ends renewals; a lease
+     * lost only by its own deadline keeps being renewed, since Redis may still hold it for us.
+     */
+    boolean markLost(boolean gone) {
         if (released.get()) {
             return false;
         }
-        stopRenewals();
+        if (gone) {
+            this.gone = true;
+            cancelRenewal.run();
+        }
         return lost.complete(null);
     }
 
@@ -73,14 +85,7 @@ final class Lease {
         if (!released.compareAndSet(false, true)) {
             return false;
         }
-        stopRenewals();
+        cancelRenewal.run();
         return true;
-    }
-
-    private void stopRenewals() {
-        ScheduledFuture<?> task = renewals;
-        if (task != null) {
-            task.cancel(false);
-        }
     }
 }

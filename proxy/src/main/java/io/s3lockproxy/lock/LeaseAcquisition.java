@@ -3,7 +3,6 @@ package io.s3lockproxy.lock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.exceptions.JedisException;
@@ -31,7 +30,7 @@ final class LeaseAcquisition {
     private final AtomicInteger signals = new AtomicInteger();
     private int attempts;
     private volatile Runnable unregister = () -> { };
-    private volatile ScheduledFuture<?> poll;
+    private volatile Runnable cancelPoll = () -> { };
 
     LeaseAcquisition(RedisLease redis, LockKey key, String owner, long startNanos, long deadlineNanos) {
         this.redis = redis;
@@ -87,7 +86,7 @@ final class LeaseAcquisition {
         }
         long value = (Long) reply.get(1);
         if ((Long) reply.get(0) == 1L) {
-            Lease lease = redis.held(key, owner, value, attempts, now);
+            Lease lease = redis.held(key, owner, value, attempts, redis.predecessorInDoubt(reply), now);
             if (!finish(lease, null)) {
                 redis.release(lease);
             }
@@ -102,19 +101,13 @@ final class LeaseAcquisition {
             delay = Math.min(delay, UNSUBSCRIBED_POLL_NANOS);
         }
         delay = Math.max(MIN_POLL_NANOS, Math.min(delay, deadlineNanos - now));
-        ScheduledFuture<?> previous = poll;
-        if (previous != null) {
-            previous.cancel(false);
-        }
-        poll = redis.scheduler().schedule(this::signal, delay, TimeUnit.NANOSECONDS);
+        cancelPoll.run();
+        cancelPoll = redis.timer().schedule(this::signal, delay);
     }
 
     private boolean finish(Lease lease, Throwable failure) {
         unregister.run();
-        ScheduledFuture<?> p = poll;
-        if (p != null) {
-            p.cancel(false);
-        }
+        cancelPoll.run();
         return failure == null ? future.complete(lease) : future.completeExceptionally(failure);
     }
 }

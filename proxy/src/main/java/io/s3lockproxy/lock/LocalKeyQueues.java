@@ -5,9 +5,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Level 1: one FIFO lock per key inside this process, whose waiters are futures, not threads.
@@ -27,12 +24,12 @@ final class LocalKeyQueues {
 
     private final ConcurrentHashMap<LockKey, KeyQueue> queues = new ConcurrentHashMap<>();
     private final Executor handoff;
-    private final ScheduledExecutorService scheduler;
+    private final LockTimer timer;
     private final Ticker ticker;
 
-    LocalKeyQueues(Executor handoff, ScheduledExecutorService scheduler, Ticker ticker) {
+    LocalKeyQueues(Executor handoff, LockTimer timer, Ticker ticker) {
         this.handoff = handoff;
-        this.scheduler = scheduler;
+        this.timer = timer;
         this.ticker = ticker;
     }
 
@@ -57,7 +54,7 @@ final class LocalKeyQueues {
     /**
      * Returns a future of the local lock on {@code key}: already complete when the key is free,
      * otherwise completed on the hand-off executor when every earlier waiter has released, or failed
-     * with {@link LockTimeoutException} at {@code deadlineNanos} (on the scheduler thread).
+     * with {@link LockTimeoutException} at {@code deadlineNanos} (on the timer's thread).
      */
     CompletableFuture<Permit> acquire(LockKey key, long deadlineNanos) {
         Permit permit = new Permit(key, ticker.nanos());
@@ -77,8 +74,8 @@ final class LocalKeyQueues {
             return permit.future;
         }
         long delay = Math.max(0, deadlineNanos - ticker.nanos());
-        ScheduledFuture<?> timeout = scheduler.schedule(() -> expire(permit), delay, TimeUnit.NANOSECONDS);
-        permit.future.whenComplete((p, e) -> timeout.cancel(false));
+        Runnable cancelTimeout = timer.schedule(() -> expire(permit), delay);
+        permit.future.whenComplete((p, e) -> cancelTimeout.run());
         return permit.future;
     }
 

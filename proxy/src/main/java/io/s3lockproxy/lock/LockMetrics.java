@@ -23,6 +23,10 @@ public final class LockMetrics {
     private final LongAdder leasesLost = new LongAdder();
     private final LongAdder redisUnavailable = new LongAdder();
     private final LongAdder degradedToLocal = new LongAdder();
+    private final LongAdder leasesLostInDoubt = new LongAdder();
+    private final LongAdder commitsRefused = new LongAdder();
+    private final LongAdder settledBeforeFirstWrite = new LongAdder();
+    private final LongAdder settledAfterUnknownOutcome = new LongAdder();
     private final AtomicLong heldLocks = new AtomicLong();
     private final AtomicLong waiters = new AtomicLong();
 
@@ -96,6 +100,42 @@ public final class LockMetrics {
     /** Returns the number of released handles. */
     public long releases() {
         return releases.sum();
+    }
+
+    void leaseLostInDoubt() {
+        leasesLostInDoubt.increment();
+    }
+
+    void commitRefused() {
+        commitsRefused.increment();
+    }
+
+    void settleBeforeFirstWrite() {
+        settledBeforeFirstWrite.increment();
+    }
+
+    void settleAfterUnknownOutcome() {
+        settledAfterUnknownOutcome.increment();
+    }
+
+    /** Returns the number of leases lost after their write's end had gone upstream (its outcome then in doubt). */
+    public long leasesLostInDoubt() {
+        return leasesLostInDoubt.sum();
+    }
+
+    /** Returns the number of writes stopped at their commit point because a lease was lost or too close to its end. */
+    public long commitsRefused() {
+        return commitsRefused.sum();
+    }
+
+    /** Returns the number of acquisitions that waited the settle period because a predecessor's write may still land. */
+    public long settledBeforeFirstWrite() {
+        return settledBeforeFirstWrite.sum();
+    }
+
+    /** Returns the number of handles kept for the settle period after a write whose outcome stayed unknown. */
+    public long settledAfterUnknownOutcome() {
+        return settledAfterUnknownOutcome.sum();
     }
 
     /** Returns the number of acquisitions that ended in {@link LockTimeoutException}. */

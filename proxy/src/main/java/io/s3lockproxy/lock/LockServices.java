@@ -28,33 +28,44 @@ public final class LockServices {
      * makes acquisitions fail (or degrade, per {@code onRedisDown}), not this call.
      */
     public static TwoLevelLockService create(LockConfig config, LockMetrics metrics) {
-        return create(config, metrics, Ticker.system());
+        return create(config, metrics, Ticker.system(), null);
     }
 
-    static TwoLevelLockService create(LockConfig config, LockMetrics metrics, Ticker ticker) {
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("s3lp-lock-timer"));
-        scheduler.setRemoveOnCancelPolicy(true);
+    /**
+     * Returns the lock engine for {@code config} on {@code ticker}'s time; {@code timer} is null for
+     * a real timer thread, or a timer the caller drives (tests: time moved by hand).
+     */
+    static TwoLevelLockService create(LockConfig config, LockMetrics metrics, Ticker ticker, LockTimer timer) {
+        ScheduledThreadPoolExecutor scheduler = null;
+        if (timer == null) {
+            scheduler = new ScheduledThreadPoolExecutor(1, daemon("s3lp-lock-timer"));
+            scheduler.setRemoveOnCancelPolicy(true);
+            timer = LockTimer.of(scheduler);
+        }
+        ScheduledExecutorService timerThread = scheduler;
         ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, daemon("s3lp-lock-"));
-        LocalKeyQueues local = new LocalKeyQueues(io, scheduler, ticker);
-        LocalTokenCounter fence = LocalTokenCounter.systemClock();
+        LocalKeyQueues local = new LocalKeyQueues(io, timer, ticker);
+        LocalTokenCounter tokens = LocalTokenCounter.systemClock();
         if (config.redis() == null) {
-            return new TwoLevelLockService(local, null, config.onRedisDown(), config.maxWait(), fence, metrics, ticker,
-                    () -> shutdown(scheduler, io));
+            return new TwoLevelLockService(local, null, config, tokens, metrics, ticker, timer,
+                    () -> shutdown(timerThread, io));
         }
         // One connection per io thread, one for the release subscriber.
         UnifiedJedis client = RedisClients.connect(config.redis(), IO_THREADS + 1, REDIS_TIMEOUT);
         ReleaseSubscriber subscriber = new ReleaseSubscriber(client, RESUBSCRIBE_DELAY).start();
-        RedisLease redis = new RedisLease(client, subscriber, io, scheduler, ticker, config.lease());
-        return new TwoLevelLockService(local, redis, config.onRedisDown(), config.maxWait(), fence, metrics, ticker, () -> {
+        RedisLease redis = new RedisLease(client, subscriber, io, timer, ticker, config.lease(), config.settle());
+        return new TwoLevelLockService(local, redis, config, tokens, metrics, ticker, timer, () -> {
             subscriber.close();
-            shutdown(scheduler, io);
+            shutdown(timerThread, io);
             client.close();
         });
     }
 
     /** Stops the timers and lets queued Redis commands (releases) finish for up to the Redis timeout. */
     private static void shutdown(ScheduledExecutorService scheduler, ExecutorService io) {
-        scheduler.shutdownNow();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
         io.shutdown();
         try {
             io.awaitTermination(REDIS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

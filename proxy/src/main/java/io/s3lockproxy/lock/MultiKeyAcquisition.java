@@ -10,8 +10,11 @@ import java.util.concurrent.CompletionException;
 /**
  * One request's acquisition of its sorted keys, one key at a time: local lock, then lease.
  *
- * <p>Steps are chained on completion, never waited for, so no thread blocks. On failure
- * everything taken so far is released (leases first) and the future fails with the cause.
+ * <p>Steps are chained on completion, never waited for, so no thread blocks; free local locks
+ * without Redis are taken in a loop, so a request with a thousand keys does not grow the stack.
+ * On failure everything taken so far is released (leases first) and the future fails with the
+ * cause. When a lease was taken over from a holder whose write may still be landing, the handle
+ * is handed over only after the settle period.
  */
 final class MultiKeyAcquisition {
 
@@ -44,36 +47,43 @@ final class MultiKeyAcquisition {
     }
 
     private void next() {
-        int index = permits.size();
-        if (index == keys.size()) {
-            succeed();
+        while (permits.size() < keys.size()) {
+            LockKey key = keys.get(permits.size());
+            CompletableFuture<LocalKeyQueues.Permit> localLock = lock.local().acquire(key, deadlineNanos);
+            if (localLock.isDone() && !localLock.isCompletedExceptionally() && !needsLease()) {
+                permits.add(localLock.join());
+                tokens.put(key, lock.tokenCounter().next());
+                continue;
+            }
+            contended |= !localLock.isDone();
+            localLock.whenComplete((permit, failure) -> {
+                if (failure != null) {
+                    fail(failure);
+                    return;
+                }
+                permits.add(permit);
+                try {
+                    afterLocal(key);
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            });
             return;
         }
-        LockKey key = keys.get(index);
-        CompletableFuture<LocalKeyQueues.Permit> localLock = lock.local().acquire(key, deadlineNanos);
-        contended |= !localLock.isDone();
-        localLock.whenComplete((permit, failure) -> {
-            if (failure != null) {
-                fail(failure);
-                return;
-            }
-            permits.add(permit);
-            try {
-                afterLocal(key);
-            } catch (RuntimeException e) {
-                fail(e);
-            }
-        });
+        succeed();
+    }
+
+    private boolean needsLease() {
+        return lock.redis() != null && !redisDown;
     }
 
     private void afterLocal(LockKey key) {
-        RedisLease redis = lock.redis();
-        if (redis == null || redisDown) {
+        if (!needsLease()) {
             tokens.put(key, lock.tokenCounter().next());
             next();
             return;
         }
-        redis.acquire(key, owner, deadlineNanos).whenComplete((lease, redisFailure) -> {
+        lock.redis().acquire(key, owner, deadlineNanos).whenComplete((lease, redisFailure) -> {
             try {
                 leased(key, lease, redisFailure);
             } catch (RuntimeException e) {
@@ -105,11 +115,15 @@ final class MultiKeyAcquisition {
 
     private void succeed() {
         long now = lock.ticker().nanos();
-        Grant handle = new Grant(lock, owner, tokens, permits, leases,
-                !redisDown && lock.redis() != null, now);
+        Grant grant = new Grant(lock, owner, tokens, permits, leases, !redisDown && lock.redis() != null, now);
         lock.metrics().waiting(-1);
         lock.metrics().acquired(keys.size(), now - startNanos, contended);
-        future.complete(handle);
+        if (grant.predecessorInDoubt()) {
+            lock.timer().schedule(() -> future.complete(grant), lock.settleNanos());
+            lock.metrics().settleBeforeFirstWrite();
+        } else {
+            future.complete(grant);
+        }
     }
 
     private void fail(Throwable failure) {

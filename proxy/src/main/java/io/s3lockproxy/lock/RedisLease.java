@@ -4,21 +4,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Level 2: leases on keys in the shared Redis, with renewal, release and loss detection.
+ * Level 2: leases on keys in the shared Redis, with renewal, confirmation, release and loss detection.
  *
  * <p>Every Redis command runs on the {@code io} executor (blocking Jedis calls never run on the
- * caller's thread); {@code scheduler} only fires timers that hand work to {@code io}. A held lease
- * is renewed (compare-and-PEXPIRE) every lease/3. The holder's own deadline is the monotonic time
- * at which its last successful acquire or renew command was <em>sent</em>, plus the lease, minus a
- * safety margin: Redis started the TTL later than that, so the holder gives up first. When a
+ * caller's thread); the {@link LockTimer} only fires tasks that hand work to {@code io}. A held
+ * lease is renewed (compare-and-PEXPIRE) every lease/3. The holder's own deadline is the monotonic
+ * time at which its last successful acquire or renew command was <em>sent</em>, plus the lease,
+ * minus a tenth: Redis started the TTL later than that, so the holder gives up first. When a
  * renewal finds the lease gone, or the deadline passes without a successful renewal, the lease is
  * declared lost.
  */
@@ -29,26 +29,55 @@ final class RedisLease {
     private final UnifiedJedis client;
     private final ReleaseSubscriber subscriber;
     private final ExecutorService io;
-    private final ScheduledExecutorService scheduler;
+    private final LockTimer timer;
     private final Ticker ticker;
     private final long leaseMillis;
     private final long safeNanos;
-    private final String fenceTtlMillis;
+    private final long renewalNanos;
+    private final String counterTtlMillis;
+    private final String markerTtlMillis;
+    private final long unknownWindowMicros;
+    /** The dataset's epoch when this instance first saw it; 0 until then. */
+    private final AtomicLong firstEpoch = new AtomicLong();
     private volatile boolean renewalsPaused;
 
-    RedisLease(UnifiedJedis client, ReleaseSubscriber subscriber, ExecutorService io,
-               ScheduledExecutorService scheduler, Ticker ticker, Duration lease) {
+    /**
+     * @param settle the settle period: how long a write whose holder vanished may take to land, so
+     *               holder markers outlive the lease by at least that much
+     */
+    RedisLease(UnifiedJedis client, ReleaseSubscriber subscriber, ExecutorService io, LockTimer timer, Ticker ticker,
+               Duration lease, Duration settle) {
         if (lease.toMillis() < 3) {
             throw new IllegalArgumentException("lease must be at least 3 ms: " + lease);
         }
         this.client = client;
         this.subscriber = subscriber;
         this.io = io;
-        this.scheduler = scheduler;
+        this.timer = timer;
         this.ticker = ticker;
         this.leaseMillis = lease.toMillis();
         this.safeNanos = lease.toNanos() - lease.toNanos() / 10;
-        this.fenceTtlMillis = Long.toString(Math.max(Duration.ofHours(1).toMillis(), 2 * leaseMillis));
+        this.renewalNanos = lease.toNanos() / 3;
+        this.counterTtlMillis = Long.toString(Math.max(Duration.ofHours(1).toMillis(), 2 * leaseMillis));
+        this.markerTtlMillis = Long.toString(2 * leaseMillis + settle.toMillis());
+        this.unknownWindowMicros = TimeUnit.MILLISECONDS.toMicros(leaseMillis + settle.toMillis());
+        observeEpoch();
+    }
+
+    /** Learns the dataset's epoch now, so that a data loss later in this instance's life is recognised. */
+    private void observeEpoch() {
+        try {
+            io.execute(() -> {
+                try {
+                    Object epoch = client.eval(RedisScripts.EPOCH, List.of(RedisScripts.epochKey()), List.of());
+                    firstEpoch.compareAndSet(0, (Long) epoch);
+                } catch (JedisException e) {
+                    LOG.debug("epoch not read yet: {}", e.toString());
+                }
+            });
+        } catch (RuntimeException rejected) {
+            LOG.debug("epoch not read: {}", rejected.toString());
+        }
     }
 
     /**
@@ -73,6 +102,21 @@ final class RedisLease {
                 .exceptionally(e -> false);
     }
 
+    /**
+     * Renews {@code lease} now and returns a future of whether Redis confirmed it is still ours;
+     * false also when Redis cannot be asked. Completes on the io executor.
+     */
+    CompletableFuture<Boolean> confirm(Lease lease) {
+        if (!lease.renewable()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> renew(lease), io).exceptionally(e -> false);
+        } catch (RuntimeException rejected) {
+            return CompletableFuture.completedFuture(false);
+        }
+    }
+
     /** Returns null when Redis answers PING, else what went wrong; blocks for up to the Redis timeout. */
     String pingProblem() {
         try {
@@ -94,7 +138,8 @@ final class RedisLease {
 
     private boolean releaseNow(LockKey key, String owner) {
         try {
-            Object deleted = client.eval(RedisScripts.RELEASE, List.of(RedisScripts.lockKey(key)),
+            Object deleted = client.eval(RedisScripts.RELEASE,
+                    List.of(RedisScripts.lockKey(key), RedisScripts.holderKey(key)),
                     List.of(owner, RedisScripts.channel(key)));
             return Long.valueOf(1).equals(deleted);
         } catch (JedisException e) {
@@ -103,24 +148,50 @@ final class RedisLease {
         }
     }
 
-    /** Runs the acquire script on the calling (io) thread; returns {1, token} or {0, holder pttl}. */
+    /** Runs the acquire script on the calling (io) thread; see {@link RedisScripts#ACQUIRE} for the reply. */
     List<?> tryAcquire(LockKey key, String owner) {
         return (List<?>) client.eval(RedisScripts.ACQUIRE,
-                List.of(RedisScripts.lockKey(key), RedisScripts.fenceKey(key)),
-                List.of(owner, Long.toString(leaseMillis), fenceTtlMillis));
+                List.of(RedisScripts.lockKey(key), RedisScripts.tokenCounterKey(key), RedisScripts.holderKey(key),
+                        RedisScripts.epochKey()),
+                List.of(owner, Long.toString(leaseMillis), counterTtlMillis, markerTtlMillis));
+    }
+
+    /**
+     * Returns whether the previous holder of a key just acquired (the acquire script's {@code reply})
+     * may still have a write landing: it let its lease expire, or Redis lost the key's state moments
+     * ago, after this instance had seen the dataset's earlier epoch. An instance that starts after
+     * such a loss cannot tell it from a fresh Redis.
+     */
+    boolean predecessorInDoubt(List<?> reply) {
+        boolean markerFound = Long.valueOf(1).equals(reply.get(2));
+        boolean counterMissing = Long.valueOf(1).equals(reply.get(3));
+        long epoch = (Long) reply.get(4);
+        long epochAgeMicros = (Long) reply.get(5);
+        firstEpoch.compareAndSet(0, epoch);
+        boolean dataLost = epoch != firstEpoch.get() && counterMissing && epochAgeMicros < unknownWindowMicros;
+        return markerFound || dataLost;
     }
 
     /** Returns a new held lease whose acquire command was sent at {@code sentNanos}, with renewals started. */
-    Lease held(LockKey key, String owner, long fencingToken, int attempts, long sentNanos) {
-        Lease lease = new Lease(key, owner, fencingToken, attempts, sentNanos + safeNanos);
-        long period = Math.max(1, leaseMillis / 3);
-        lease.renewals(scheduler.scheduleWithFixedDelay(() -> renewSoon(lease), period, period, TimeUnit.MILLISECONDS));
+    Lease held(LockKey key, String owner, long fencingToken, int attempts, boolean predecessorInDoubt, long sentNanos) {
+        Lease lease = new Lease(key, owner, fencingToken, attempts, predecessorInDoubt, sentNanos + safeNanos);
+        scheduleRenewal(lease);
         watch(lease);
         return lease;
     }
 
+    private void scheduleRenewal(Lease lease) {
+        if (!lease.renewable()) {
+            return;
+        }
+        lease.nextRenewal(timer.schedule(() -> {
+            renewSoon(lease);
+            scheduleRenewal(lease);
+        }, renewalNanos));
+    }
+
     private void renewSoon(Lease lease) {
-        if (renewalsPaused || lease.isReleased() || lease.isLost()) {
+        if (renewalsPaused || !lease.renewable()) {
             return;
         }
         try {
@@ -130,36 +201,41 @@ final class RedisLease {
         }
     }
 
-    private void renew(Lease lease) {
+    /** Renews on the calling (io) thread; returns whether Redis confirmed the lease is still ours. */
+    private boolean renew(Lease lease) {
         long sent = ticker.nanos();
         try {
-            Object ok = client.eval(RedisScripts.RENEW, List.of(RedisScripts.lockKey(lease.key)),
-                    List.of(lease.owner, Long.toString(leaseMillis)));
+            Object ok = client.eval(RedisScripts.RENEW, List.of(RedisScripts.lockKey(lease.key),
+                    RedisScripts.holderKey(lease.key)), List.of(lease.owner, Long.toString(leaseMillis), markerTtlMillis));
             if (Long.valueOf(1).equals(ok)) {
                 lease.extendTo(sent + safeNanos);
-            } else if (lease.markLost()) {
+                return true;
+            }
+            if (lease.markLost(true)) {
                 LOG.warn("lease on {} was lost: the key expired or changed owner", lease.key);
             }
+            return false;
         } catch (JedisException e) {
             // Not lost yet: the watchdog declares it lost at the deadline unless a later renewal succeeds.
             LOG.debug("renewal of {} failed: {}", lease.key, e.toString());
+            return false;
         }
     }
 
     /** Declares the lease lost when its deadline passes; re-arms itself while renewals move it. */
     private void watch(Lease lease) {
-        if (lease.isReleased() || lease.isLost()) {
+        if (!lease.renewable() || lease.isLost()) {
             return;
         }
         long remaining = lease.deadlineNanos() - ticker.nanos();
         if (remaining <= 0) {
-            if (lease.markLost()) {
+            if (lease.markLost(false)) {
                 LOG.warn("lease on {} passed its deadline without a successful renewal", lease.key);
             }
             return;
         }
         try {
-            scheduler.schedule(() -> watch(lease), remaining, TimeUnit.NANOSECONDS);
+            timer.schedule(() -> watch(lease), remaining);
         } catch (RuntimeException rejected) {
             LOG.debug("watchdog for {} not scheduled: {}", lease.key, rejected.toString());
         }
@@ -178,8 +254,8 @@ final class RedisLease {
         return io;
     }
 
-    ScheduledExecutorService scheduler() {
-        return scheduler;
+    LockTimer timer() {
+        return timer;
     }
 
     Ticker ticker() {

@@ -1,7 +1,6 @@
 package io.s3lockproxy.lock;
 
-import io.s3lockproxy.config.LockConfig.OnRedisDown;
-import java.time.Duration;
+import io.s3lockproxy.config.LockConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,26 +22,32 @@ public final class TwoLevelLockService implements LockService {
 
     private final LocalKeyQueues local;
     private final RedisLease redis;
-    private final OnRedisDown onRedisDown;
+    private final boolean degradeWhenRedisDown;
     private final long waitNanos;
+    private final long commitMarginNanos;
+    private final long settleNanos;
     private final LocalTokenCounter tokenCounter;
     private final LockMetrics metrics;
     private final Ticker ticker;
+    private final LockTimer timer;
     private final Runnable onClose;
     /** Handles acquired and not yet released; for {@link #held()} and for releasing on close. */
     private final Set<Grant> live = ConcurrentHashMap.newKeySet();
     private final String instanceId = InstanceId.get();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    TwoLevelLockService(LocalKeyQueues local, RedisLease redis, OnRedisDown onRedisDown, Duration wait,
-                   LocalTokenCounter tokenCounter, LockMetrics metrics, Ticker ticker, Runnable onClose) {
+    TwoLevelLockService(LocalKeyQueues local, RedisLease redis, LockConfig config, LocalTokenCounter tokenCounter,
+                        LockMetrics metrics, Ticker ticker, LockTimer timer, Runnable onClose) {
         this.local = local;
         this.redis = redis;
-        this.onRedisDown = onRedisDown;
-        this.waitNanos = wait.toNanos();
+        this.degradeWhenRedisDown = config.onRedisDown() == LockConfig.OnRedisDown.CONDITIONAL;
+        this.waitNanos = config.maxWait().toNanos();
+        this.commitMarginNanos = config.commitMargin().toNanos();
+        this.settleNanos = config.settle().toNanos();
         this.tokenCounter = tokenCounter;
         this.metrics = metrics;
         this.ticker = ticker;
+        this.timer = timer;
         this.onClose = onClose;
     }
 
@@ -110,7 +115,7 @@ public final class TwoLevelLockService implements LockService {
     }
 
     boolean degradeWhenRedisDown() {
-        return onRedisDown == OnRedisDown.CONDITIONAL;
+        return degradeWhenRedisDown;
     }
 
     LocalTokenCounter tokenCounter() {
@@ -125,6 +130,18 @@ public final class TwoLevelLockService implements LockService {
         return ticker;
     }
 
+    LockTimer timer() {
+        return timer;
+    }
+
+    long commitMarginNanos() {
+        return commitMarginNanos;
+    }
+
+    long settleNanos() {
+        return settleNanos;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -133,7 +150,7 @@ public final class TwoLevelLockService implements LockService {
         // Handles whose requests never got to release them (shutdown): give back their leases
         // now rather than let them expire; the io executor finishes these releases before it stops.
         for (Grant handle : live) {
-            handle.releaseOnce();
+            handle.releaseNow();
         }
         onClose.run();
     }

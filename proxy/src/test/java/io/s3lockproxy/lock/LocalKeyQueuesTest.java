@@ -3,6 +3,7 @@ package io.s3lockproxy.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -25,17 +25,16 @@ class LocalKeyQueuesTest {
     private static final long FAR = TimeUnit.HOURS.toNanos(1);
 
     private final ExecutorService handoff = Executors.newFixedThreadPool(4);
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final LocalKeyQueues queues = new LocalKeyQueues(handoff, scheduler, Ticker.system());
+    private final ManualTime time = new ManualTime();
+    private final LocalKeyQueues queues = new LocalKeyQueues(handoff, time, time);
 
     @AfterEach
     void stop() {
         handoff.shutdownNow();
-        scheduler.shutdownNow();
     }
 
     private long deadline(long nanosFromNow) {
-        return System.nanoTime() + nanosFromNow;
+        return time.nanos() + nanosFromNow;
     }
 
     @Test
@@ -104,12 +103,13 @@ class LocalKeyQueuesTest {
     @Test
     void waiterTimesOutAtItsDeadlineAndLeavesTheQueue() throws Exception {
         LocalKeyQueues.Permit holder = queues.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
-        long start = System.nanoTime();
         CompletableFuture<LocalKeyQueues.Permit> waiter = queues.acquire(KEY, deadline(TimeUnit.MILLISECONDS.toNanos(200)));
-        assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class);
-        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(waitedMs).isBetween(150L, 2000L);
+        time.advance(Duration.ofMillis(199));
+        assertThat(waiter).as("still waiting 1 ms before its deadline").isNotDone();
+        time.advance(Duration.ofMillis(1));
+        assertThatThrownBy(() -> waiter.get(0, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class)
+                .hasMessageContaining("200");
         // The timed-out waiter is gone: releasing the holder leaves the key idle.
         queues.release(holder);
         assertThat(queues.activeKeys()).isZero();

@@ -12,15 +12,25 @@ import java.util.concurrent.TimeUnit;
 /** Builds lock engines for tests and closes them afterwards. */
 final class LockFixtures implements AutoCloseable {
 
+    static final Duration SETTLE = Duration.ofMillis(100);
+
     private final List<TwoLevelLockService> locks = new ArrayList<>();
 
     TwoLevelLockService lock(URI redis, Duration lease, Duration wait) {
         return lock(redis, lease, wait, LockConfig.OnRedisDown.FAIL, new LockMetrics());
     }
 
+    /** An engine on real time, whose settle period is short ({@link #SETTLE}) so that take-overs stay quick. */
     TwoLevelLockService lock(URI redis, Duration lease, Duration wait, LockConfig.OnRedisDown onRedisDown, LockMetrics metrics) {
-        TwoLevelLockService lock = LockServices.create(
-                new LockConfig(redis, lease, wait, LockConfig.Mode.SERIALIZE, onRedisDown), metrics);
+        TwoLevelLockService lock = LockServices.create(new LockConfig(redis, lease, wait, LockConfig.Mode.SERIALIZE,
+                onRedisDown, LockConfig.defaultCommitMargin(lease), SETTLE), metrics);
+        locks.add(lock);
+        return lock;
+    }
+
+    /** An engine on {@code time}'s hand-moved clock: leases, renewals, deadlines and settle periods move only with it. */
+    TwoLevelLockService lock(LockConfig config, ManualTime time) {
+        TwoLevelLockService lock = LockServices.create(config, new LockMetrics(), time, time);
         locks.add(lock);
         return lock;
     }

@@ -61,6 +61,8 @@ class RedisLeaseLossTest {
         assertThat(fresh.isLost()).isFalse();
         assertThat(fresh.fencingToken(key)).isGreaterThan(stale.fencingToken(key));
         assertThat(paused.metrics().leasesLost()).isEqualTo(1);
+        assertThat(next.metrics().settledBeforeFirstWrite()).as("took over a lease that expired, not released")
+                .isEqualTo(1);
         stale.release();
         fresh.release();
         Thread.sleep(50);
@@ -133,7 +135,8 @@ class RedisLeaseLossTest {
 
         HeldKeys taken = acquire(survivor, key);
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed);
-        assertThat(tookMs).isBetween(300L, 500L + 1000L);
+        assertThat(tookMs).isBetween(300L + LockFixtures.SETTLE.toMillis(), 500L + 1000L);
+        assertThat(survivor.metrics().settledBeforeFirstWrite()).isEqualTo(1);
         assertThat(taken.fencingToken(key)).isGreaterThan(orphan.fencingToken(key));
         taken.release();
     }
