@@ -10,7 +10,7 @@ import io.s3lockproxy.admin.LockMeters;
 import io.s3lockproxy.admin.ProbeReadiness;
 import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.LockMetrics;
-import io.s3lockproxy.lock.TwoLevelLockService;
+import io.s3lockproxy.lock.LockService;
 import io.s3lockproxy.metrics.ProxyMetrics;
 import io.s3lockproxy.server.AccessLog;
 import io.s3lockproxy.server.MetricsObserver;
@@ -51,7 +51,7 @@ public final class Main {
             return;
         }
         LockMetrics lockMetrics = new LockMetrics();
-        TwoLevelLockService lockService = LockServices.create(config.lock(), lockMetrics);
+        LockService lockService = LockServices.create(config.lock(), lockMetrics);
         ProxyMetrics metrics = new ProxyMetrics();
         List<RequestObserver> observers = new ArrayList<>();
         observers.add(new MetricsObserver(metrics));
@@ -72,7 +72,8 @@ public final class Main {
                 config.upstream().connectTimeout(), lockService::redisProblem);
         AdminServer admin;
         try {
-            admin = AdminServer.start(config.admin(), new AdminEndpoints(readiness, metrics, lockService::held));
+            admin = AdminServer.start(config.admin(), new AdminEndpoints(readiness, metrics, lockService::held,
+                    server::storageProtection));
         } catch (RuntimeException e) {
             LOG.error("s3-lock-proxy could not start the admin listener on {}: {}", config.admin(), e.toString());
             server.close();

@@ -74,7 +74,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void locks(ChannelHandlerContext ctx, FullHttpRequest request) {
-        send(ctx, request, HttpResponseStatus.OK, "application/json", LocksJson.of(endpoints.heldLocks().get()));
+        send(ctx, request, HttpResponseStatus.OK, "application/json", LocksJson.of(endpoints.heldLocks().get(),
+                endpoints.storageProtection().get()));
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,

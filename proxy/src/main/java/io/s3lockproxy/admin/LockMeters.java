@@ -24,6 +24,18 @@ public final class LockMeters {
                 lock::timeouts);
         m.functionCounter("s3lp.lock.leases.lost", "Held Redis leases that expired or were taken over while held",
                 lock::leasesLost);
+        m.functionCounter("s3lp.lock.leases.lost.in.doubt",
+                "Leases lost after their write's end had gone upstream (the write stayed locked until answered)",
+                lock::leasesLostInDoubt);
+        m.functionCounter("s3lp.lock.commits.refused",
+                "Writes stopped at their commit point: a lease lost or too close to its end (503, nothing written)",
+                lock::commitsRefused);
+        m.functionCounter("s3lp.lock.settles.before.write",
+                "Acquisitions that waited lock.settleMs because the key's previous holder may still have a write landing",
+                lock::settledBeforeFirstWrite);
+        m.functionCounter("s3lp.lock.settles.after.unknown",
+                "Writes whose outcome stayed unknown, their keys kept locked for lock.settleMs",
+                lock::settledAfterUnknownOutcome);
         m.functionCounter("s3lp.lock.fence.rejections",
                 "Writes the storage refused on a condition the proxy added (a lapsed lock kept out)",
                 fenceRejections::getAsLong);

@@ -2,13 +2,21 @@ package io.s3lockproxy.admin;
 
 import io.s3lockproxy.lock.LockSnapshot;
 import java.util.List;
+import java.util.Map;
 
-/** {@code /locks} as JSON: {@code {"locks":[{"bucket":…,"key":…,"instance":…,"requestId":…,"token":…,"ageMs":…,"waiters":…,"distributed":…}]}}. */
+/**
+ * {@code /locks} as JSON: {@code {"locks":[{"bucket":…,"key":…,"instance":…,"requestId":…,"token":…,
+ * "ageMs":…,"waiters":…,"distributed":…}], "storageProtection":{"bucket":{"writes":…,"deletes":…}}}}.
+ */
 final class LocksJson {
     private LocksJson() {
     }
 
     static String of(List<LockSnapshot> locks) {
+        return of(locks, Map.of());
+    }
+
+    static String of(List<LockSnapshot> locks, Map<String, Map<String, String>> protection) {
         StringBuilder b = new StringBuilder("{\"locks\":[");
         for (int i = 0; i < locks.size(); i++) {
             LockSnapshot l = locks.get(i);
@@ -24,7 +32,20 @@ final class LocksJson {
                     .append(",\"waiters\":").append(l.waiters())
                     .append(",\"distributed\":").append(l.distributed()).append('}');
         }
-        return b.append(locks.isEmpty() ? "]}\n" : "\n]}\n").toString();
+        b.append(locks.isEmpty() ? "]" : "\n]").append(",\"storageProtection\":{");
+        int n = 0;
+        for (Map.Entry<String, Map<String, String>> bucket : protection.entrySet()) {
+            b.append(n++ > 0 ? ",\n  " : "\n  ");
+            string(b, bucket.getKey()).append(":{");
+            int m = 0;
+            for (Map.Entry<String, String> fact : new java.util.TreeMap<>(bucket.getValue()).entrySet()) {
+                b.append(m++ > 0 ? "," : "");
+                string(b, fact.getKey()).append(':');
+                string(b, fact.getValue());
+            }
+            b.append('}');
+        }
+        return b.append(protection.isEmpty() ? "}}\n" : "\n}}\n").toString();
     }
 
     private static StringBuilder string(StringBuilder b, String s) {

@@ -36,6 +36,9 @@ public interface LockService extends AutoCloseable {
         return List.of();
     }
 
+    /** Returns the id of this proxy instance, as shown in {@link LockSnapshot#instanceId()}. */
+    String instanceId();
+
     /**
      * Returns null when no Redis is configured or Redis answers PING, else a short description of
      * the problem. Blocks for up to the Redis timeout: call it off event loops.

@@ -27,7 +27,7 @@ public final class LockServices {
      * null, local locks then Redis leases otherwise. Connecting is lazy: an unreachable Redis
      * makes acquisitions fail (or degrade, per {@code onRedisDown}), not this call.
      */
-    public static TwoLevelLockService create(LockConfig config, LockMetrics metrics) {
+    public static LockService create(LockConfig config, LockMetrics metrics) {
         return create(config, metrics, Ticker.system(), null);
     }
 

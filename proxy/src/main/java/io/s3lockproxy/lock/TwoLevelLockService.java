@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Build it with {@link LockServices#create}. See {@link LockService} for the threads that complete
  * the futures.
  */
-public final class TwoLevelLockService implements LockService {
+final class TwoLevelLockService implements LockService {
 
     private final LocalKeyQueues local;
     private final RedisLease redis;
@@ -100,7 +100,7 @@ public final class TwoLevelLockService implements LockService {
         return redis == null ? null : redis.pingProblem();
     }
 
-    /** Returns the id of this proxy instance, as shown in {@link LockSnapshot#instanceId()}. */
+    @Override
     public String instanceId() {
         return instanceId;
     }

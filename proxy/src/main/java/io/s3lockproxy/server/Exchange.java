@@ -3,6 +3,7 @@ package io.s3lockproxy.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -11,7 +12,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,15 +19,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import io.s3lockproxy.auth.VerifiedRequest;
-import io.s3lockproxy.lock.LockException;
-import io.s3lockproxy.lock.HeldKeys;
 import io.s3lockproxy.lock.LockKey;
 import io.s3lockproxy.s3.DeleteObjectsBody;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Operation;
-import io.s3lockproxy.s3.S3Request;
 import io.s3lockproxy.upstream.AwsChunkedEncoder;
 import io.s3lockproxy.upstream.BodyPlan;
 import io.s3lockproxy.upstream.ResponseListener;
@@ -36,29 +32,65 @@ import io.s3lockproxy.upstream.UpstreamError;
 import io.s3lockproxy.upstream.UpstreamException;
 import io.s3lockproxy.upstream.UpstreamRequest;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client request: authenticated, admitted by the key lock when it writes, relayed to the
- * upstream, and its response relayed back.
+ * One client request on its way through the proxy. The path, in order:
+ * <ol>
+ *   <li>{@link #start admit}: parse, authenticate, authorize, plan ({@link Admission});</li>
+ *   <li>{@link #collectKeys collect keys}: a DeleteObjects body names the keys it locks;</li>
+ *   <li>{@link #lock lock}: key locks, settle period, conditions under the lock ({@link LockedWrite});</li>
+ *   <li>{@link #connect connect}: a pooled upstream connection on this event loop, the re-signed head;</li>
+ *   <li>{@link #relayBody relay the body}, the newest bytes held back until every check passed;</li>
+ *   <li>{@link #commit commit}: the end of the request goes upstream only after the locks were
+ *       confirmed and are certainly held for the commit margin, in the same event-loop task;</li>
+ *   <li>{@link #onResponseHead relay the response}, or answer for it when the upstream does not;</li>
+ *   <li>{@link #end end}: release the locks — at once, or after the settle period when the outcome
+ *       is unknown — exactly once, on every path.</li>
+ * </ol>
+ *
+ * <p>States and their transitions (each asserted, on this exchange's event loop):
+ * <pre>
+ * RECEIVED          → COLLECTING_KEYS | LOCKING | CONNECTING | DONE
+ * COLLECTING_KEYS   → LOCKING | DONE
+ * LOCKING           → CONNECTING | DONE
+ * CONNECTING        → SENDING_BODY | COMMITTING | DONE
+ * SENDING_BODY      → COMMITTING | RELAYING_RESPONSE (answered early) | DONE
+ * COMMITTING        → AWAITING_RESPONSE | RELAYING_RESPONSE (answered early) | DONE
+ * AWAITING_RESPONSE → RELAYING_RESPONSE | DONE
+ * RELAYING_RESPONSE → DONE
+ * </pre>
+ * Until the end of the request has gone upstream nothing can have been committed, so every
+ * failure there is answered as such. From then on a write is in doubt until the upstream answers:
+ * neither a lost lease nor a vanished client releases it early, and an upstream that never
+ * answers makes the outcome unknown — said so to the client, and settled before the key is free.
  *
  * <p>Everything happens on the client channel's event loop (lock completions hop back to it, and
  * the upstream connection is taken from that loop's pool), so no field needs synchronization.
- * Both channels have autoRead off: the next body piece is read only while the upstream socket is
- * writable (below its high-water mark), and the next response piece only while the client socket
- * is, so at most a high-water mark of bytes plus one piece is buffered per direction, whatever the
- * object size. The lock is held until the upstream's response is complete and released exactly
- * once on every path.
+ * Both channels have autoRead off: the next body piece is read only while the other socket is
+ * writable, so at most a high-water mark plus one piece is buffered per direction.
  */
 final class Exchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
-    /** Where the exchange is; "where did this request die?" has an answer. */
-    enum State { RECEIVED, AGGREGATING, WAITING_FOR_LOCK, CHECKING_CONDITIONS, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE,
-        RELAYING_RESPONSE, DONE }
+    enum State {
+        RECEIVED, COLLECTING_KEYS, LOCKING, CONNECTING, SENDING_BODY, COMMITTING, AWAITING_RESPONSE,
+        RELAYING_RESPONSE, DONE;
+
+        boolean mayMoveTo(State next) {
+            return next == DONE || switch (this) {
+                case RECEIVED -> next == COLLECTING_KEYS || next == LOCKING || next == CONNECTING;
+                case COLLECTING_KEYS -> next == LOCKING;
+                case LOCKING -> next == CONNECTING;
+                case CONNECTING -> next == SENDING_BODY || next == COMMITTING;
+                case SENDING_BODY -> next == COMMITTING || next == RELAYING_RESPONSE;
+                case COMMITTING -> next == AWAITING_RESPONSE || next == RELAYING_RESPONSE;
+                case AWAITING_RESPONSE -> next == RELAYING_RESPONSE;
+                case RELAYING_RESPONSE, DONE -> false;
+            };
+        }
+    }
 
     private final ChannelHandlerContext ctx;
     private final ExchangeServices services;
@@ -66,23 +98,25 @@ final class Exchange implements ResponseListener {
     private final String requestId = RequestIds.next();
     private final Runnable readClient;
     private final Runnable onDone;
+    private final ExchangeTally tally = new ExchangeTally();
     private State state = State.RECEIVED;
-    private S3Request request;
-    private RequestPlanner.Plan plan;
+    private Admission.Admitted admitted;
+    private WriteAdmission write = WriteAdmission.NONE;
+    /** The signed head of a request without body bytes upstream: sent at the commit point. */
+    private HttpRequest withheldHead;
     private BodyRelay body;
     private BodyAggregator aggregator;
     private ByteBuf aggregatedBody;
-    private HeldKeys lock;
-    /** Conditions the proxy added to the upstream write (fenced mode); a 412 on them is a fence rejection. */
-    private HttpHeaders addedConditions;
     private UpstreamConnection upstream;
+    /** The last body write upstream; the end of a locked write waits until it has left. */
+    private ChannelFuture lastBodyWrite;
+    private boolean requestEndSent;
     private boolean continueSent;
     private boolean clientBodyComplete;
+    private boolean clientGone;
     private boolean closeClientAfterResponse;
     private boolean waitingForUpstream;
     private boolean waitingForClient;
-    // Observation: counted where the bytes already flow, reported once in observeEnd().
-    private final ExchangeTally tally = new ExchangeTally();
 
     Exchange(ChannelHandlerContext ctx, ExchangeServices services, HttpRequest head, Runnable readClient,
              Runnable onDone) {
@@ -94,160 +128,123 @@ final class Exchange implements ResponseListener {
         this.closeClientAfterResponse = !HttpUtil.isKeepAlive(head);
     }
 
-    /** Authenticates the request and starts it on its way: aggregation, lock, or straight upstream. */
+    private void to(State next) {
+        assert ctx.executor().inEventLoop() : "exchange " + requestId + " touched off its event loop";
+        assert state.mayMoveTo(next) : "exchange " + requestId + ": " + state + " → " + next;
+        state = next;
+    }
+
+    /** Step 1: admits the request and sends it on its way. */
     void start() {
         try {
-            if (head.decoderResult().isFailure()) {
-                throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request could not be parsed.");
-            }
-            request = services.parser().parse(head, requestId);
-            VerifiedRequest verified = services.verifier().verify(request);
-            tally.authenticated(verified.accessKey());
-            services.accessPolicy().check(verified.accessKey(), request);
-            plan = services.planner().plan(head, request, verified);
+            admitted = services.admission().admit(head, requestId);
         } catch (S3Exception e) {
-            failBeforeResponse(e);
+            fail(e, WriteAdmission.Outcome.NOT_SENT);
             return;
         }
-        if (request.operation() == S3Operation.DELETE_OBJECTS && plan.verifier() != null) {
-            // The keys to lock are in the body: read it (small, capped) before asking for locks.
-            state = State.AGGREGATING;
-            aggregator = new BodyAggregator(plan.verifier(), DeleteObjectsBody.MAX_BODY_BYTES, ctx.alloc());
-            sendContinueIfExpected();
-            readClient.run();
-            return;
+        tally.authenticated(admitted.accessKey());
+        if (admitted.request().operation() == S3Operation.DELETE_OBJECTS && admitted.plan().verifier() != null) {
+            collectKeys();
+        } else {
+            lock(LockKeys.of(admitted.request()));
         }
-        admit(LockKeys.of(request));
     }
 
-    private void admit(List<LockKey> keys) {
+    /** Step 2: reads the small, capped DeleteObjects body, which names the keys to lock. */
+    private void collectKeys() {
+        to(State.COLLECTING_KEYS);
+        aggregator = new BodyAggregator(admitted.plan().verifier(), DeleteObjectsBody.MAX_BODY_BYTES, ctx.alloc());
+        sendContinueIfExpected();
+        readClient.run();
+    }
+
+    /** Step 3: takes the keys' locks and decides the write's conditions under them. */
+    private void lock(List<LockKey> keys) {
+        UpstreamRequest planned = aggregatedBody == null ? admitted.plan().upstream() : aggregatedRequest();
         if (keys.isEmpty()) {
-            connect();
+            connect(planned);
             return;
         }
-        state = State.WAITING_FOR_LOCK;
+        to(State.LOCKING);
+        write = services.writes().forKeys(ctx.channel().eventLoop(), admitted.request(), keys);
         tally.lockWaitStarted();
-        services.lockService().acquire(keys, requestId).whenComplete((handle, error) -> {
-            try {
-                ctx.channel().eventLoop().execute(() -> admitted(handle, error));
-            } catch (RejectedExecutionException shuttingDown) {
-                // The event loop is gone (shutdown): nobody will use this lock, give it back.
-                if (handle != null) {
-                    handle.release();
-                }
-            }
-        });
-    }
-
-    private void admitted(HeldKeys handle, Throwable error) {
-        tally.lockWaitEnded();
-        if (state != State.WAITING_FOR_LOCK) {
-            // The client left while this request queued for its lock.
-            if (handle != null) {
-                handle.release();
-            }
-            return;
-        }
-        if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (!(cause instanceof LockException)) {
-                LOG.error("request {}: lock acquisition failed", requestId, cause);
-            }
-            failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN, cause instanceof LockException
-                    ? "The object is busy with another write; retry." : S3ErrorCode.SLOW_DOWN.defaultMessage()));
-            return;
-        }
-        lock = handle;
-        handle.onLost(() -> ctx.channel().eventLoop().execute(this::leaseLost));
-        // Redis is configured but this lock is local only (onRedisDown: conditional): only the
-        // storage's conditional write can keep other instances' writers out.
-        boolean mustFence = !handle.distributed() && services.locksShared();
-        WriteGuard guard = services.writeGuard();
-        if (mustFence && !guard.canFence(request)) {
-            failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
-                    "The lock service is unavailable and this write cannot be fenced at the storage; retry."));
-            return;
-        }
-        if (!guard.applies(request, mustFence)) {
-            connect();
-            return;
-        }
-        state = State.CHECKING_CONDITIONS;
-        guard.check(ctx.channel().eventLoop(), request, mustFence).addListener((Future<HttpHeaders> f) -> {
-            if (state != State.CHECKING_CONDITIONS) {
+        write.admit(planned, this::leaseLost).addListener((Future<UpstreamRequest> f) -> {
+            tally.lockWaitEnded();
+            if (state != State.LOCKING) {
                 return;
             }
             if (!f.isSuccess()) {
-                failBeforeResponse(f.cause() instanceof S3Exception e ? e : new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+                fail(f.cause() instanceof S3Exception e ? e : new S3Exception(S3ErrorCode.INTERNAL_ERROR),
+                        WriteAdmission.Outcome.NOT_SENT);
                 return;
             }
-            addedConditions = f.getNow().isEmpty() ? null : f.getNow();
-            connect();
+            connect(f.getNow());
         });
     }
 
-    /** Signs the upstream request and sends it once a pooled connection is ready. */
-    private void connect() {
-        UpstreamRequest upstreamRequest = aggregatedBody == null ? plan.upstream() : aggregatedRequest();
-        if (addedConditions != null) {
-            upstreamRequest = upstreamRequest.withHeaders(addedConditions);
-        }
+    /** Step 4: signs the upstream request and sends its head once a pooled connection is ready. */
+    private void connect(UpstreamRequest request) {
+        to(State.CONNECTING);
         HttpRequest signed;
         try {
-            signed = services.resigner().sign(upstreamRequest);
+            signed = services.resigner().sign(request);
         } catch (RuntimeException e) {
             LOG.error("request {}: signing for the upstream failed", requestId, e);
-            failBeforeResponse(new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+            fail(new S3Exception(S3ErrorCode.INTERNAL_ERROR, "The request could not be signed for the upstream;"
+                    + " nothing was written."), WriteAdmission.Outcome.NOT_SENT);
             return;
         }
-        BodyPlan bodyPlan = upstreamRequest.body();
+        BodyPlan bodyPlan = request.body();
         if (!bodyPlan.agreesWith(HttpUtil.getContentLength(signed, -1L))) {
             LOG.error("request {}: the signer's Content-Length differs from the relayed framing", requestId);
-            failBeforeResponse(new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+            fail(new S3Exception(S3ErrorCode.INTERNAL_ERROR), WriteAdmission.Outcome.NOT_SENT);
             return;
         }
-        if (aggregatedBody == null && plan.verifier() != null) {
+        boolean streamed = aggregatedBody == null && admitted.plan().verifier() != null
+                && HttpUtil.getContentLength(signed, 0L) > 0;
+        if (aggregatedBody == null && admitted.plan().verifier() != null) {
             AwsChunkedEncoder encoder = bodyPlan.kind() == BodyPlan.Kind.CHUNKED_TRAILER
                     ? new AwsChunkedEncoder(BodyPlan.UPSTREAM_CHUNK_SIZE) : null;
-            body = new BodyRelay(plan.verifier(), bodyPlan, encoder, ctx.alloc());
+            body = new BodyRelay(admitted.plan().verifier(), bodyPlan, encoder, ctx.alloc());
         }
-        state = State.CONNECTING;
         services.origins().acquire(ctx.channel().eventLoop()).addListener((Future<UpstreamConnection> f) -> {
             if (!f.isSuccess()) {
                 onUpstreamError(f.cause() instanceof UpstreamException ue ? ue
                         : new UpstreamException(UpstreamError.CONNECT_ERROR, f.cause()));
                 return;
             }
-            UpstreamConnection connection = f.getNow();
             if (state != State.CONNECTING) {
-                connection.release();
+                f.getNow().release();
                 return;
             }
-            upstream = connection;
+            upstream = f.getNow();
             upstream.start(this);
-            upstream.write(signed);
-            if (aggregatedBody != null) {
-                ByteBuf payload = aggregatedBody;
-                aggregatedBody = null;
-                state = State.AWAITING_RESPONSE;
-                upstream.write(new DefaultLastHttpContent(payload));
-                upstream.read();
+            if (clientBodyComplete) {
+                commit(signed);
                 return;
+            }
+            to(State.SENDING_BODY);
+            if (streamed) {
+                // The upstream commits nothing before it has the declared length: the head may go now.
+                upstream.write(signed);
+                upstream.read();
+            } else {
+                // With no body bytes to send, the head itself is the end of the request: it waits for
+                // the client's (empty) body to pass its checks, then for the commit point.
+                withheldHead = signed;
             }
             sendContinueIfExpected();
-            state = State.STREAMING_BODY;
-            upstream.read();
             readClient.run();
         });
     }
 
     /** The DeleteObjects request with its collected body; a checksum trailer becomes a header again. */
     private UpstreamRequest aggregatedRequest() {
-        UpstreamRequest original = plan.upstream();
+        UpstreamRequest original = admitted.plan().upstream();
         var headers = original.headers().copy();
-        String trailer = plan.trailerName();
+        String trailer = admitted.plan().trailerName();
         if (trailer != null) {
-            String value = plan.verifier().trailers().get(trailer);
+            String value = admitted.plan().verifier().trailers().get(trailer);
             if (value != null) {
                 headers.set(trailer, value);
             }
@@ -269,10 +266,11 @@ final class Exchange implements ResponseListener {
         try {
             boolean last = content instanceof LastHttpContent;
             switch (state) {
-                case AGGREGATING -> aggregate(content, last);
-                case STREAMING_BODY -> stream(content, last);
+                case COLLECTING_KEYS -> collect(content, last);
+                case SENDING_BODY -> relayBody(content, last);
                 default -> {
-                    // The exchange already failed or answered early; drain what the client still sends.
+                    // Not asked for (a request without a body to relay) or the exchange already
+                    // answered: drain what the client still sends.
                     if (last) {
                         clientBodyComplete = true;
                     } else {
@@ -285,7 +283,7 @@ final class Exchange implements ResponseListener {
         }
     }
 
-    private void aggregate(HttpContent content, boolean last) {
+    private void collect(HttpContent content, boolean last) {
         List<LockKey> keys;
         try {
             aggregator.add(content.content());
@@ -296,21 +294,21 @@ final class Exchange implements ResponseListener {
             clientBodyComplete = true;
             aggregatedBody = aggregator.finish();
             aggregator = null;
-            keys = LockKeys.of(request.bucket(), DeleteObjectsBody.keys(ByteBufUtil.getBytes(aggregatedBody)));
+            keys = LockKeys.of(admitted.request().bucket(), DeleteObjectsBody.keys(ByteBufUtil.getBytes(aggregatedBody)));
         } catch (S3Exception e) {
             clientBodyComplete = last;
-            failBeforeResponse(e);
+            fail(e, WriteAdmission.Outcome.NOT_SENT);
             return;
         }
-        admit(keys);
+        lock(keys);
     }
 
-    private void stream(HttpContent content, boolean last) {
+    /** Step 5: passes checked body bytes upstream; the last ones wait for {@link #commit}. */
+    private void relayBody(HttpContent content, boolean last) {
         if (body == null) {
+            clientBodyComplete = last;
             if (last) {
-                clientBodyComplete = true;
-                state = State.AWAITING_RESPONSE;
-                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                commit(withheldHead);
             } else {
                 readClient.run();
             }
@@ -329,15 +327,17 @@ final class Exchange implements ResponseListener {
                 ready.release();
             }
             clientBodyComplete = last;
-            failBeforeResponse(e);
+            fail(e, WriteAdmission.Outcome.NOT_SENT);
             return;
         }
         if (ready != null) {
-            upstream.write(new DefaultHttpContent(ready));
+            lastBodyWrite = upstream.write(new DefaultHttpContent(ready));
         }
-        if (last) {
-            state = State.AWAITING_RESPONSE;
-            upstream.write(new DefaultLastHttpContent(rest));
+        if (last && withheldHead != null) {
+            rest.release();
+            commit(withheldHead);
+        } else if (last) {
+            commit(rest);
         } else if (upstream.isWritable()) {
             readClient.run();
         } else {
@@ -345,9 +345,86 @@ final class Exchange implements ResponseListener {
         }
     }
 
+    /**
+     * Step 6: sends the end of the request — the whole of a request without body bytes, or the
+     * last body bytes. For a locked write it waits until everything before has left this process,
+     * asks the locks whether it may commit, and sends the end only if the socket takes it at once;
+     * otherwise nothing is committed and the client is told so.
+     */
+    private void commit(Object end) {
+        to(State.COMMITTING);
+        HttpRequest signedHead = end instanceof HttpRequest h ? h : null;
+        Object[] ending = endingMessages(end);
+        if (!write.guardsCommit()) {
+            for (Object message : ending) {
+                upstream.write(message);
+            }
+            requestSent();
+            return;
+        }
+        Runnable guarded = () -> write.readyToCommit().addListener((Future<Boolean> ready) -> {
+            if (state != State.COMMITTING) {
+                release(ending);
+                return;
+            }
+            if (!ready.getNow()) {
+                release(ending);
+                fail(new S3Exception(S3ErrorCode.SLOW_DOWN, "The lock on this object lapsed before the write could"
+                        + " complete; nothing was written. Retry."), WriteAdmission.Outcome.NOT_SENT);
+                return;
+            }
+            if (!upstream.writeCompletingNow(ending)) {
+                LOG.warn("request {}: the upstream socket did not take the end of the write at once; aborted",
+                        requestId);
+                upstream = null;
+                fail(new S3Exception(S3ErrorCode.SLOW_DOWN, "The upstream did not take the write in time; nothing was"
+                        + " written. Retry."), WriteAdmission.Outcome.NOT_SENT);
+                return;
+            }
+            write.committed();
+            requestSent();
+        });
+        if (signedHead == null && lastBodyWrite != null && !lastBodyWrite.isDone()) {
+            lastBodyWrite.addListener(f -> guarded.run());
+        } else {
+            guarded.run();
+        }
+    }
+
+    /**
+     * The messages that end the request: a head with its (possibly aggregated) body, or the last
+     * body bytes split so that the final write is a single byte, the one that lets the upstream commit.
+     */
+    private Object[] endingMessages(Object end) {
+        if (end instanceof HttpRequest signedHead) {
+            ByteBuf payload = aggregatedBody == null ? Unpooled.EMPTY_BUFFER : aggregatedBody;
+            aggregatedBody = null;
+            return new Object[] {signedHead, new DefaultLastHttpContent(payload)};
+        }
+        ByteBuf rest = (ByteBuf) end;
+        if (!write.guardsCommit() || rest.readableBytes() <= 1) {
+            return new Object[] {new DefaultLastHttpContent(rest)};
+        }
+        // Everything but the last byte goes now: only that byte then has to fit the socket at the commit.
+        lastBodyWrite = upstream.write(new DefaultHttpContent(rest.readRetainedSlice(rest.readableBytes() - 1)));
+        return new Object[] {new DefaultLastHttpContent(rest)};
+    }
+
+    private static void release(Object[] messages) {
+        for (Object message : messages) {
+            io.netty.util.ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void requestSent() {
+        requestEndSent = true;
+        to(State.AWAITING_RESPONSE);
+        upstream.read();
+    }
+
     @Override
     public void onUpstreamWritable() {
-        if (waitingForUpstream && state == State.STREAMING_BODY) {
+        if (waitingForUpstream && state == State.SENDING_BODY) {
             waitingForUpstream = false;
             readClient.run();
         }
@@ -361,17 +438,21 @@ final class Exchange implements ResponseListener {
         }
     }
 
+    /** Step 7: the upstream answered; relays its answer unless it is a refusal the proxy answers for. */
     @Override
     public void onResponseHead(HttpResponse response) {
         if (state == State.DONE) {
             return;
         }
-        if (addedConditions != null && response.status().code() == 412) {
-            services.writeGuard().recordFenceRejection();
-            LOG.warn("request {}: the upstream refused a write on the condition the lock added: the lock was not kept",
-                    requestId);
-            failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
-                    "Another writer changed the object while this request held a lapsed lock; nothing was written. Retry."));
+        WriteAdmission.Outcome outcome = requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT;
+        if (clientGone) {
+            // Waited for this only to know the write's outcome: nobody is left to tell.
+            end(outcome, true);
+            return;
+        }
+        S3Exception refusal = write.refusal(response);
+        if (refusal != null) {
+            fail(refusal, outcome);
             return;
         }
         if (!clientBodyComplete) {
@@ -380,7 +461,7 @@ final class Exchange implements ResponseListener {
             closeClientAfterResponse = true;
             releaseBody();
         }
-        state = State.RELAYING_RESPONSE;
+        to(State.RELAYING_RESPONSE);
         ForwardedHeaders.stripHopByHop(response.headers());
         if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
                 && !head.method().name().equals("HEAD")) {
@@ -397,7 +478,7 @@ final class Exchange implements ResponseListener {
 
     @Override
     public void onResponseContent(HttpContent content) {
-        if (state == State.DONE) {
+        if (state != State.RELAYING_RESPONSE) {
             content.release();
             return;
         }
@@ -405,13 +486,11 @@ final class Exchange implements ResponseListener {
         tally.sent(content.content().readableBytes());
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                abort("client write failed");
+                clientGone();
             }
         });
         if (last) {
-            finishExchange();
-        } else if (state == State.DONE) {
-            return;
+            finishRelay();
         } else if (ctx.channel().isWritable()) {
             upstream.read();
         } else {
@@ -419,19 +498,15 @@ final class Exchange implements ResponseListener {
         }
     }
 
-    private void finishExchange() {
-        state = State.DONE;
+    private void finishRelay() {
         UpstreamConnection connection = upstream;
         upstream = null;
-        if (connection != null) {
-            if (clientBodyComplete) {
-                connection.release();
-            } else {
-                connection.abort();
-            }
+        if (clientBodyComplete) {
+            connection.release();
+        } else {
+            connection.abort();
         }
-        releaseResources();
-        observeEnd(false);
+        end(requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT, false);
         if (closeClientAfterResponse || !clientBodyComplete) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -448,65 +523,88 @@ final class Exchange implements ResponseListener {
         upstream = null;
         tally.upstreamFailed(error.error());
         if (state == State.RELAYING_RESPONSE) {
-            abort("upstream failed mid-response");
-            return;
+            abort("upstream failed mid-response", inDoubtWhileRelaying());
+        } else if (requestEndSent && !readOnly()) {
+            fail(outcomeUnknown(error.error()), WriteAdmission.Outcome.UNKNOWN);
+        } else {
+            fail(new S3Exception(error.error().code()), WriteAdmission.Outcome.NOT_SENT);
         }
-        failBeforeResponse(new S3Exception(error.error().code()));
     }
 
     /**
-     * The lease ended while this write was in flight: another writer may own the key now, so the
-     * upstream request is aborted and the client told to retry. Once the upstream has answered,
-     * the write is over and there is nothing to stop.
+     * The upstream had the whole request and gave no answer: the client learns that nothing is
+     * known, never that nothing was written (a 503 would say so to S3 clients).
+     */
+    private static S3Exception outcomeUnknown(UpstreamError error) {
+        S3ErrorCode code = error == UpstreamError.READ_TIMEOUT ? S3ErrorCode.UPSTREAM_TIMEOUT : S3ErrorCode.INTERNAL_ERROR;
+        return new S3Exception(code, "The upstream received the whole request and then " + error.description()
+                + "; whether it was applied is unknown. Read the object before retrying a conditional write.");
+    }
+
+    private boolean readOnly() {
+        String method = head.method().name();
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
+    /** A CompleteMultipartUpload answered 200 may still fail in its body: cut off there, its outcome is unknown. */
+    private WriteAdmission.Outcome inDoubtWhileRelaying() {
+        return admitted != null && admitted.request().operation() == S3Operation.COMPLETE_MULTIPART_UPLOAD
+                ? WriteAdmission.Outcome.UNKNOWN : WriteAdmission.Outcome.ANSWERED;
+    }
+
+    /**
+     * A lease was lost before the end of the write went upstream: another writer may own the key
+     * now, so the upstream request is aborted — it never got its end, so nothing was committed.
      */
     private void leaseLost() {
         switch (state) {
-            case CHECKING_CONDITIONS, CONNECTING, STREAMING_BODY, AWAITING_RESPONSE -> {
+            case LOCKING, CONNECTING, SENDING_BODY, COMMITTING -> {
                 LOG.warn("request {}: lock lease lost in state {}; upstream request aborted", requestId, state);
-                failBeforeResponse(new S3Exception(S3ErrorCode.SLOW_DOWN,
-                        "The lock on this object was lost while writing; nothing was committed by this request. Retry."));
+                fail(new S3Exception(S3ErrorCode.SLOW_DOWN, "The lock on this object was lost before the write"
+                        + " completed; nothing was written by this request. Retry."), WriteAdmission.Outcome.NOT_SENT);
             }
             default -> {
             }
         }
     }
 
-    /** The client connection closed: abort the upstream request so no partial object is committed. */
+    /** The client connection closed: stop, except that a write in doubt still waits for its answer. */
     void clientGone() {
-        if (state != State.DONE) {
-            abort("client closed the connection");
+        if (state == State.DONE || clientGone) {
+            return;
         }
+        clientGone = true;
+        if (state == State.AWAITING_RESPONSE && write.guardsCommit()) {
+            LOG.debug("request {}: client left while its write was in doubt; waiting for the upstream's answer",
+                    requestId);
+            return;
+        }
+        abort("client closed the connection", state == State.RELAYING_RESPONSE ? inDoubtWhileRelaying()
+                : requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT);
     }
 
-    private void abort(String why) {
+    private void abort(String why, WriteAdmission.Outcome outcome) {
         LOG.debug("request {}: aborted in state {}: {}", requestId, state, why);
-        state = State.DONE;
-        if (upstream != null) {
-            upstream.abort();
-            upstream = null;
-        }
-        releaseResources();
-        observeEnd(true);
+        end(outcome, true);
         ctx.close();
     }
 
-    private void failBeforeResponse(S3Exception error) {
+    /** Answers the client with {@code error} in place of an upstream response. */
+    private void fail(S3Exception error, WriteAdmission.Outcome outcome) {
         if (state == State.DONE) {
             return;
         }
-        state = State.DONE;
-        if (upstream != null) {
-            upstream.abort();
-            upstream = null;
-        }
-        releaseResources();
         boolean close = closeClientAfterResponse || !clientBodyComplete && expectsBody();
-        String resource = request != null ? request.resource() : head.uri();
+        String resource = admitted != null ? admitted.request().resource() : Admission.resourceOf(head);
         boolean isHead = head.method().name().equals("HEAD");
+        if (clientGone) {
+            end(outcome, true);
+            return;
+        }
         var response = ErrorResponses.of(ctx.alloc(), error, resource, requestId, isHead, close);
         tally.status(response.status().code());
         tally.sent(response.content().readableBytes());
-        observeEnd(false);
+        end(outcome, false);
         var written = ctx.writeAndFlush(response);
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
@@ -515,9 +613,22 @@ final class Exchange implements ResponseListener {
         }
     }
 
-    /** Hands this exchange's {@link RequestRecord} to the observer; runs once, from the three ends. */
+    /** Step 8: the exchange is over — locks, upstream connection and buffers are given back, once. */
+    private void end(WriteAdmission.Outcome outcome, boolean aborted) {
+        to(State.DONE);
+        if (upstream != null) {
+            upstream.abort();
+            upstream = null;
+        }
+        write.end(outcome);
+        releaseBody();
+        observeEnd(aborted);
+    }
+
+    /** Hands this exchange's {@link RequestRecord} to the observer; runs once. */
     private void observeEnd(boolean aborted) {
-        RequestRecord record = tally.end(requestId, head.method().name(), request, aborted);
+        RequestRecord record = tally.end(requestId, head.method().name(), admitted == null ? null : admitted.request(),
+                aborted);
         if (record == null) {
             return;
         }
@@ -530,16 +641,6 @@ final class Exchange implements ResponseListener {
 
     private boolean expectsBody() {
         return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
-    }
-
-    /** Releases the lock (exactly once) and every buffer this exchange still holds. */
-    private void releaseResources() {
-        if (lock != null) {
-            HeldKeys held = lock;
-            lock = null;
-            held.release();
-        }
-        releaseBody();
     }
 
     private void releaseBody() {

@@ -19,6 +19,7 @@ import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.config.ClientCredential;
+import io.s3lockproxy.config.LockConfig;
 import io.s3lockproxy.config.ProxyConfig;
 import io.s3lockproxy.lock.LockService;
 import io.s3lockproxy.lock.LockServices;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,18 +57,21 @@ public final class ProxyServer implements AutoCloseable {
     private final Channel serverChannel;
     private final LockService lockService;
     private final ClientConnections connections;
-    private final WriteGuard writeGuard;
+    private final WriteServices writes;
+    private final StorageProtections protections;
     private final Duration grace;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, LockService lockService,
-                        ClientConnections connections, WriteGuard writeGuard, Duration grace) {
+                        ClientConnections connections, WriteServices writes, StorageProtections protections,
+                        Duration grace) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
         this.lockService = lockService;
         this.connections = connections;
-        this.writeGuard = writeGuard;
+        this.writes = writes;
+        this.protections = protections;
         this.grace = grace;
     }
 
@@ -86,6 +91,12 @@ public final class ProxyServer implements AutoCloseable {
      */
     public static ProxyServer start(ProxyConfig config, LockService lockService, RequestObserver observer)
             throws InterruptedException {
+        return start(config, lockService, observer, new Resigner(config.upstream()));
+    }
+
+    /** As {@link #start(ProxyConfig, LockService, RequestObserver)}, signing upstream requests with {@code resigner}. */
+    static ProxyServer start(ProxyConfig config, LockService lockService, RequestObserver observer, Resigner resigner)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
@@ -94,22 +105,17 @@ public final class ProxyServer implements AutoCloseable {
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         ClientConnections connections = new ClientConnections();
         try {
-            Resigner resigner = new Resigner(config.upstream());
             OriginPool origins = new OriginPool(config.upstream(), UpstreamTls.context(config.upstream()), workers, clientType);
-            WriteGuard writeGuard = new WriteGuard(new UpstreamCall(resigner, origins), config.lock().mode());
-            ExchangeServices services = new ExchangeServices(
-                    new RequestParser(config.virtualHostDomain()),
-                    new SigV4Verifier(credentialStore(config), Clock.systemUTC(),
-                            config.auth().maxClockSkew(), config.auth().acceptSessionTokens()),
-                    resigner,
-                    origins,
-                    new RequestPlanner(config.upstream().payload()),
-                    lockService,
-                    config.lock().redis() != null,
-                    writeGuard,
-                    new AccessPolicy(config.credentials()),
-                    observer,
-                    connections);
+            UpstreamCall calls = new UpstreamCall(resigner, origins);
+            boolean fenced = config.lock().mode() == LockConfig.Mode.FENCED;
+            StorageProtections protections = new StorageProtections(calls, fenced);
+            WriteServices writes = new WriteServices(lockService, config.lock().redis() != null,
+                    new ConditionCheck(calls, protections, fenced), new LongAdder());
+            Admission admission = new Admission(new RequestParser(config.virtualHostDomain()),
+                    new SigV4Verifier(credentialStore(config), Clock.systemUTC(), config.auth().maxClockSkew(),
+                            config.auth().acceptSessionTokens()),
+                    new AccessPolicy(config.credentials()), new RequestPlanner(config.upstream().payload()));
+            ExchangeServices services = new ExchangeServices(admission, writes, resigner, origins, observer, connections);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(serverType)
@@ -120,7 +126,8 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(config.listen().host(), config.listen().port())
                     .sync()
                     .channel();
-            return new ProxyServer(boss, workers, channel, lockService, connections, writeGuard, config.shutdownGrace());
+            return new ProxyServer(boss, workers, channel, lockService, connections, writes, protections,
+                    config.shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -144,7 +151,18 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Returns how many stale writes the storage refused because of a condition the proxy added (fenced mode). */
     public long fenceRejections() {
-        return writeGuard.fenceRejections();
+        return writes.fenceRejections().sum();
+    }
+
+    /**
+     * Returns, per bucket probed so far, what its upstream enforces of the conditions fencing
+     * relies on, in words: {@code {"writes": "atomic at commit", "deletes": "enforced"}}.
+     */
+    public Map<String, Map<String, String>> storageProtection() {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        protections.snapshot().forEach((bucket, p) -> out.put(bucket,
+                Map.of("writes", p.writes().description(), "deletes", p.deletes().description())));
+        return out;
     }
 
     /** Returns whether a shutdown has begun (the server then is not ready for new work). */

@@ -6,7 +6,11 @@ import io.netty.handler.codec.http.HttpResponse;
 /** Receives one upstream response; every call happens on the connection's event loop. */
 public interface ResponseListener {
 
-    /** The status line and headers arrived. */
+    /** An interim (1xx) answer arrived, e.g. 100 Continue; the final response is still to come. */
+    default void onInterimResponse(HttpResponse interim) {
+    }
+
+    /** The status line and headers of the final response arrived. */
     void onResponseHead(HttpResponse head);
 
     /** A piece of the body arrived (a {@link io.netty.handler.codec.http.LastHttpContent} ends it); the listener owns it. */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -26,6 +27,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private ResponseListener listener;
     private boolean readPending;
     private boolean reusable;
+    /** An interim (1xx) response is being skipped: its empty last content is still to come. */
+    private boolean skippingInterim;
 
     UpstreamConnection(OriginPool pool) {
         this.pool = pool;
@@ -40,6 +43,25 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Writes a request message (head, content, or last content) upstream. */
     public ChannelFuture write(Object message) {
         return channel.writeAndFlush(message);
+    }
+
+    /**
+     * Writes the messages that complete a request, only if the socket takes all of them now:
+     * returns false, having closed the connection, when part of them would have to wait in this
+     * process (a full socket buffer) or the write failed. The upstream then never receives the
+     * whole request, whatever happens to this process later, so the caller knows nothing was
+     * committed. Call it only once everything written before has left (its write future completed).
+     */
+    public boolean writeCompletingNow(Object... messages) {
+        ChannelFuture last = null;
+        for (int i = 0; i < messages.length; i++) {
+            last = i == messages.length - 1 ? channel.writeAndFlush(messages[i]) : channel.write(messages[i]);
+        }
+        if (last != null && last.isDone() && last.isSuccess()) {
+            return true;
+        }
+        abort();
+        return false;
     }
 
     /** Returns whether the socket accepts more without going above its high-water mark. */
@@ -93,8 +115,22 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 fail(ctx, UpstreamError.RESET_CONNECTION, head.decoderResult().cause());
                 return;
             }
+            if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // 100 Continue and other interim answers are not the response: wait for the final one.
+                skippingInterim = true;
+                l.onInterimResponse(head);
+                ReferenceCountUtil.release(msg);
+                read();
+                return;
+            }
             reusable = HttpUtil.isKeepAlive(head);
             l.onResponseHead(head);
+        }
+        if (skippingInterim && msg instanceof HttpContent interimEnd) {
+            skippingInterim = !(msg instanceof LastHttpContent);
+            interimEnd.release();
+            read();
+            return;
         }
         if (msg instanceof HttpContent content) {
             if (msg instanceof LastHttpContent) {

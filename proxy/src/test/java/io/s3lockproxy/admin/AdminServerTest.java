@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +33,13 @@ class AdminServerTest {
     }
 
     private void start(List<LockSnapshot> held) throws InterruptedException {
+        start(held, Map.of());
+    }
+
+    private void start(List<LockSnapshot> held, Map<String, Map<String, String>> protection) throws InterruptedException {
         admin = AdminServer.start(new HostPort("127.0.0.1", 0),
-                new AdminEndpoints(() -> CompletableFuture.completedFuture(problem.get()), metrics, () -> held));
+                new AdminEndpoints(() -> CompletableFuture.completedFuture(problem.get()), metrics, () -> held,
+                        () -> protection));
     }
 
     @AfterEach
@@ -92,6 +98,16 @@ class AdminServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(r.body()).isEqualTo("{\"locks\":[\n  {\"bucket\":\"b\",\"key\":\"dir/\\\"q\\\".txt\",\"instance\":\"host-1\","
-                + "\"requestId\":\"ABC\",\"token\":42,\"ageMs\":1500,\"waiters\":2,\"distributed\":true}\n]}\n");
+                + "\"requestId\":\"ABC\",\"token\":42,\"ageMs\":1500,\"waiters\":2,\"distributed\":true}\n],"
+                + "\"storageProtection\":{}}\n");
+    }
+
+    @Test
+    void locksShowWhatEachBucketsUpstreamEnforces() throws Exception {
+        start(List.of(), Map.of("b1", Map.of("writes", "atomic at commit", "deletes", "enforced"),
+                "b2", Map.of("writes", "not enforced", "deletes", "ignored")));
+        assertThat(get("/locks").body()).isEqualTo("{\"locks\":[],\"storageProtection\":{\n"
+                + "  \"b1\":{\"deletes\":\"enforced\",\"writes\":\"atomic at commit\"},\n"
+                + "  \"b2\":{\"deletes\":\"ignored\",\"writes\":\"not enforced\"}\n}}\n");
     }
 }

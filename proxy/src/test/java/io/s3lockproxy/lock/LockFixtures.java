@@ -23,7 +23,7 @@ final class LockFixtures implements AutoCloseable {
     /** An engine on real time, whose settle period is short ({@link #SETTLE}) so that take-overs stay quick. */
     TwoLevelLockService lock(URI redis, Duration lease, Duration wait, LockConfig.OnRedisDown onRedisDown, LockMetrics metrics) {
         TwoLevelLockService lock = LockServices.create(new LockConfig(redis, lease, wait, LockConfig.Mode.SERIALIZE,
-                onRedisDown, LockConfig.defaultCommitMargin(lease), SETTLE), metrics);
+                onRedisDown, LockConfig.defaultCommitMargin(lease), SETTLE), metrics, Ticker.system(), null);
         locks.add(lock);
         return lock;
     }

@@ -16,7 +16,7 @@ class LockSnapshotsTest {
     void heldKeysShowTheirHolderTokenAndWaitersUntilReleased() throws Exception {
         LockConfig config = new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(10),
                 LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
-        try (TwoLevelLockService lock = LockServices.create(config, new LockMetrics())) {
+        try (TwoLevelLockService lock = LockServices.create(config, new LockMetrics(), Ticker.system(), null)) {
             LockKey a = new LockKey("b", "a");
             HeldKeys first = lock.acquire(List.of(a), "REQ1").get(5, TimeUnit.SECONDS);
             CompletableFuture<HeldKeys> second = lock.acquire(List.of(a), "REQ2");
@@ -46,7 +46,7 @@ class LockSnapshotsTest {
         LockConfig config = new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(10),
                 LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
         LockMetrics metrics = new LockMetrics();
-        TwoLevelLockService lock = LockServices.create(config, metrics);
+        TwoLevelLockService lock = LockServices.create(config, metrics, Ticker.system(), null);
         lock.acquire(List.of(new LockKey("b", "x"), new LockKey("b", "y")), "R").get(5, TimeUnit.SECONDS);
         assertThat(metrics.heldLocks()).isEqualTo(2);
         lock.close();

@@ -28,7 +28,7 @@ final class FakeUpstream implements AutoCloseable {
 
     /** One request as the upstream saw it; {@code complete} is false when the connection ended mid-body. */
     record Received(int connection, String requestLine, Map<String, String> headers, byte[] body, long declaredLength,
-                    boolean complete) {
+                    boolean complete, long arrivedNanos) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -52,6 +52,37 @@ final class FakeUpstream implements AutoCloseable {
             out.flush();
             return true;
         };
+    }
+
+    /** Sends an unsolicited interim {@code 100 Continue}, then {@code answer}. */
+    static Answer interimThen(Answer answer) {
+        return (out, socket) -> {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return answer.write(out, socket);
+        };
+    }
+
+    /** Waits {@code ms}, then gives {@code answer}. */
+    static Answer delayed(long ms, Answer answer) {
+        return (out, socket) -> {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return answer.write(out, socket);
+        };
+    }
+
+    /** Closes the connection without a word, after the whole request arrived. */
+    static Answer closeWithoutAnswer() {
+        return (out, socket) -> false;
+    }
+
+    static Answer status(int status) {
+        return full(status, Map.of("Content-Length", "0"), new byte[0]);
     }
 
     static Answer ok() {
@@ -160,6 +191,10 @@ final class FakeUpstream implements AutoCloseable {
                             line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
                 }
                 heads.add(lines.get(0));
+                if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
+                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
                 long declared = headers.containsKey("content-length") ? Long.parseLong(headers.get("content-length")) : 0;
                 ByteArrayOutputStream body = new ByteArrayOutputStream();
                 byte[] buf = new byte[16 * 1024];
@@ -177,7 +212,8 @@ final class FakeUpstream implements AutoCloseable {
                     }
                     body.write(buf, 0, n);
                 }
-                received.add(new Received(id, lines.get(0), headers, body.toByteArray(), declared, complete));
+                received.add(new Received(id, lines.get(0), headers, body.toByteArray(), declared, complete,
+                        System.nanoTime()));
                 if (!complete) {
                     return;
                 }

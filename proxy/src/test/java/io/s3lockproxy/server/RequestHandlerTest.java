@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,12 +52,14 @@ class RequestHandlerTest {
         ch.config().setOption(ChannelOption.AUTO_READ, false);
         Resigner resigner = new Resigner(upstream);
         OriginPool origins = new OriginPool(upstream, null, ch.eventLoop(), NioSocketChannel.class);
-        ExchangeServices services = new ExchangeServices(new RequestParser(null),
+        UpstreamCall calls = new UpstreamCall(resigner, origins);
+        Admission admission = new Admission(new RequestParser(null),
                 new SigV4Verifier(new CredentialStore(Map.of("k", "s")), Clock.systemUTC(), Duration.ofMinutes(15), false),
-                resigner, origins,
-                new RequestPlanner(PayloadForwarding.AUTO), lockService, false,
-                new WriteGuard(new UpstreamCall(resigner, origins), LockConfig.Mode.SERIALIZE),
-                AccessPolicy.allowAll(), RequestObserver.NONE, new ClientConnections());
+                AccessPolicy.allowAll(), new RequestPlanner(PayloadForwarding.AUTO));
+        WriteServices writes = new WriteServices(lockService, false,
+                new ConditionCheck(calls, new StorageProtections(calls, false), false), new LongAdder());
+        ExchangeServices services = new ExchangeServices(admission, writes, resigner, origins, RequestObserver.NONE,
+                new ClientConnections());
         ch.pipeline().addLast(new RequestHandler(services));
         ch.pipeline().fireChannelActive();
         return ch;

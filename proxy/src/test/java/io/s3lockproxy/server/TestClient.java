@@ -78,8 +78,15 @@ final class TestClient implements AutoCloseable {
 
     /** Sends a signed request with {@code body} (Content-Length set) and reads the response. */
     Response exchange(String method, String pathAndQuery, byte[] body) throws IOException {
-        Map<String, String> h = body.length > 0 || method.equals("PUT")
-                ? Map.of("Content-Length", Integer.toString(body.length)) : Map.of();
+        return exchange(method, pathAndQuery, body, Map.of());
+    }
+
+    /** Sends a signed request with {@code body} and the signed {@code headers}, and reads the response. */
+    Response exchange(String method, String pathAndQuery, byte[] body, Map<String, String> headers) throws IOException {
+        Map<String, String> h = new java.util.HashMap<>(headers);
+        if (body.length > 0 || method.equals("PUT")) {
+            h.put("Content-Length", Integer.toString(body.length));
+        }
         send(signedHead(method, pathAndQuery, h, body, Map.of()));
         out.write(body);
         out.flush();

@@ -6,7 +6,9 @@ import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.server.FakeUpstream.Received;
 import io.s3lockproxy.server.TestClient.Response;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,14 +115,67 @@ class WriteConditionsTest {
         }
     }
 
+    /** Enqueues the answers to a bucket's probe (see StorageProtections): what its writes and deletes enforce. */
+    private void enqueueProbe(StorageProtection.Writes writes, StorageProtection.Deletes deletes) {
+        if (writes == StorageProtection.Writes.NONE) {
+            upstream.enqueue(FakeUpstream.ok());            // If-Match PUT on a missing key accepted
+            upstream.enqueue(FakeUpstream.status(204));     // the probe object deleted again
+        } else {
+            upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
+            upstream.enqueue(FakeUpstream.ok());            // another writer creates the race key
+            upstream.enqueue(FakeUpstream.status(writes == StorageProtection.Writes.ATOMIC ? 412 : 200));
+            upstream.enqueue(FakeUpstream.status(204));     // the race key deleted again
+        }
+        upstream.enqueue(FakeUpstream.status(switch (deletes) {
+            case ENFORCED -> 412;
+            case IGNORED -> 204;
+            case REJECTED -> 501;
+        }));
+    }
+
+    /** Takes the probe's requests from the record; returns them in arrival order. */
+    private List<Received> takeProbe(StorageProtection.Writes writes) throws InterruptedException {
+        List<Received> probe = new ArrayList<>();
+        for (int i = 0; i < (writes == StorageProtection.Writes.NONE ? 3 : 5); i++) {
+            Received r = upstream.take();
+            assertThat(r.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+            probe.add(r);
+        }
+        return probe;
+    }
+
+    @Test
+    void theProbeTellsAtomicFromRequestTimeConditionsAndCleansUp() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.AT_REQUEST, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        List<Received> probe = takeProbe(StorageProtection.Writes.AT_REQUEST);
+        assertThat(probe.get(0).header("if-match")).isNotNull();
+        Received between = probe.get(1);
+        Received race = probe.get(2);
+        assertThat(race.header("if-none-match")).isEqualTo("*");
+        assertThat(race.header("expect")).isEqualTo("100-continue");
+        assertThat(race.requestLine()).isEqualTo(between.requestLine());
+        assertThat(between.headers()).doesNotContainKeys("if-match", "if-none-match");
+        assertThat(probe.get(3).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
+        assertThat(probe.get(4).requestLine()).startsWith("DELETE ");
+        assertThat(probe.get(4).header("if-match")).isNotNull();
+        assertThat(proxy.storageProtection()).containsEntry("bucket",
+                Map.of("writes", "at request arrival, not at commit", "deletes", "enforced"));
+    }
+
     @Test
     void fencedModeAddsTheConditionSeenUnderTheLockAndTurnsItsRejectionInto503() throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.full(412, Map.of("Content-Length", "0"), new byte[0])); // probe: enforced
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
         upstream.enqueue(notFound());                                                       // HEAD: new key
         upstream.enqueue(FakeUpstream.ok());                                                // the write
         upstream.enqueue(headAnswer("\"e1\""));                                             // HEAD: exists
-        upstream.enqueue(FakeUpstream.full(412, Map.of("Content-Length", "0"), new byte[0])); // fence refuses
+        upstream.enqueue(FakeUpstream.status(412));                                         // fence refuses
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
@@ -130,36 +185,160 @@ class WriteConditionsTest {
             assertThat(r.bodyText()).contains("<Code>SlowDown</Code>");
             assertThat(r.header("retry-after")).isNotNull();
         }
-        Received probe = upstream.take();
-        assertThat(probe.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+        takeProbe(StorageProtection.Writes.ATOMIC);
         upstream.take();
         assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
         upstream.take();
         assertThat(upstream.take().header("if-match")).isEqualTo("\"e1\"");
+        assertThat(proxy.fenceRejections()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientsOwnConditionIsCombinedWithTheFenceAndItsFailureStaysA412() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(headAnswer("\"e1\""));
+        upstream.enqueue(FakeUpstream.status(412)); // someone bypassing the proxy changed it meanwhile
+        try (TestClient client = new TestClient(port)) {
+            Response r = put(client, Map.of("If-Match", "e1"));
+            assertThat(r.status()).as("the client's own condition failed at the storage").isEqualTo(412);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        upstream.take();
+        Received write = upstream.take();
+        assertThat(write.header("if-match")).isEqualTo("\"e1\"");
+        assertThat(proxy.fenceRejections()).isZero();
+    }
+
+    @Test
+    void aCopySourceConditionsFailureIsRelayedAs412WhileTheLockWasKept() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(FakeUpstream.full(412, Map.of(), "<Error><Code>PreconditionFailed</Code></Error>".getBytes(
+                StandardCharsets.UTF_8)));
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/copy.json", Map.of("x-amz-copy-source", "/bucket/src",
+                    "x-amz-copy-source-if-match", "\"nope\"", "Content-Length", "0"), new byte[0], Map.of()));
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(412);
+            assertThat(r.bodyText()).contains("PreconditionFailed");
+        }
+        assertThat(proxy.fenceRejections()).isZero();
+    }
+
+    @Test
+    void aRefusalOfTheHeadUnderTheLockIsRelayedNotMadeRetryable() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(FakeUpstream.status(403));
+        upstream.enqueue(FakeUpstream.status(400));
+        try (TestClient client = new TestClient(port)) {
+            Response r = put(client, Map.of());
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.bodyText()).contains("<Code>AccessDenied</Code>");
+        }
+        try (TestClient client = new TestClient(port)) {
+            Map<String, String> sseC = Map.of("x-amz-server-side-encryption-customer-algorithm", "AES256",
+                    "x-amz-server-side-encryption-customer-key", "a2V5", "x-amz-server-side-encryption-customer-key-MD5",
+                    "bWQ1");
+            Response r = put(client, sseC);
+            assertThat(r.status()).isEqualTo(400);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        assertThat(upstream.take().requestLine()).startsWith("HEAD ");
+        Received secondHead = upstream.take();
+        assertThat(secondHead.header("x-amz-server-side-encryption-customer-algorithm")).isEqualTo("AES256");
+        assertThat(secondHead.header("x-amz-server-side-encryption-customer-key-md5")).isEqualTo("bWQ1");
+        assertThat(upstream.poll(300)).as("no write went up").isNull();
+    }
+
+    @Test
+    void anInterimResponseIsSkippedAndTheFinalOneRelayed() throws Exception {
+        int port = start("serialize");
+        upstream.enqueue(FakeUpstream.interimThen(FakeUpstream.ok()));
+        try (TestClient client = new TestClient(port)) {
+            Response r = put(client, Map.of());
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("etag")).isEqualTo("\"etag\"");
+        }
+    }
+
+    @Test
+    void conditionalDeletesAreCheckedUnderTheLock() throws Exception {
+        int port = start("serialize");
+        enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.REJECTED);
+        upstream.enqueue(headAnswer("\"e1\""));                // If-Match on another ETag
+        upstream.enqueue(notFound());                           // If-Match on a missing key
+        upstream.enqueue(headAnswer("\"e1\""));                // If-Match on the current ETag
+        upstream.enqueue(FakeUpstream.status(204));
+        try (TestClient client = new TestClient(port)) {
+            Response mismatch = client.exchange("DELETE", "/bucket/counter.json", new byte[0], Map.of("If-Match", "\"e0\""));
+            assertThat(mismatch.status()).isEqualTo(412);
+            Response missing = client.exchange("DELETE", "/bucket/counter.json", new byte[0], Map.of("If-Match", "*"));
+            assertThat(missing.status()).isEqualTo(404);
+            assertThat(missing.bodyText()).contains("<Code>NoSuchKey</Code>");
+            Response match = client.exchange("DELETE", "/bucket/counter.json", new byte[0], Map.of("If-Match", "\"e1\""));
+            assertThat(match.status()).isEqualTo(204);
+        }
+        takeProbe(StorageProtection.Writes.NONE);
+        upstream.take();
+        upstream.take();
+        upstream.take();
+        Received delete = upstream.take();
+        assertThat(delete.requestLine()).startsWith("DELETE /bucket/counter.json ");
+        assertThat(delete.headers()).as("this upstream refuses If-Match on DELETE: checked here, not forwarded")
+                .doesNotContainKey("if-match");
+    }
+
+    @Test
+    void fencedDeletesCarryTheETagSeenUnderTheLockWhereTheUpstreamEnforcesThem() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(headAnswer("\"e7\""));
+        upstream.enqueue(FakeUpstream.status(204));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(client.exchange("DELETE", "/bucket/counter.json", new byte[0]).status()).isEqualTo(204);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        upstream.take();
+        assertThat(upstream.take().header("if-match")).isEqualTo("\"e7\"");
     }
 
     @Test
     void fencedModeIsRefusedForABucketWhoseUpstreamIgnoresConditions() throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.ok()); // probe: If-Match on a missing key accepted
-        upstream.enqueue(FakeUpstream.ok()); // the probe object is deleted again
+        enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED);
         upstream.enqueue(FakeUpstream.ok()); // the write, without an added condition
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
-        String probePath = upstream.take().requestLine().split(" ")[1];
-        Received cleanup = upstream.take();
-        assertThat(cleanup.requestLine()).isEqualTo("DELETE " + probePath + " HTTP/1.1");
+        List<Received> probe = takeProbe(StorageProtection.Writes.NONE);
+        assertThat(probe.get(1).requestLine()).isEqualTo("DELETE " + probe.get(0).requestLine().split(" ")[1]
+                + " HTTP/1.1");
         Received write = upstream.take();
         assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
         assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
     }
 
     @Test
-    void withRedisDownInConditionalModeAWriteIsFencedByTheStorageAndADeleteIsRefused() throws Exception {
+    void aProbeAnsweredNoSuchBucketIsNotRemembered() throws Exception {
+        int port = start("fenced");
+        upstream.enqueue(FakeUpstream.full(404, Map.of(), "<Error><Code>NoSuchBucket</Code></Error>".getBytes(
+                StandardCharsets.UTF_8)));
+        upstream.enqueue(FakeUpstream.full(404, Map.of(), "<Error><Code>NoSuchBucket</Code></Error>".getBytes(
+                StandardCharsets.UTF_8)));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(404);
+        }
+        assertThat(proxy.storageProtection()).isEmpty();
+    }
+
+    @Test
+    void withRedisDownInConditionalModeAWriteIsFencedByTheStorageAndAnUnfenceableDeleteIsRefused() throws Exception {
         // Port 1 refuses connections: the configured Redis is unreachable.
         int port = start("serialize", Map.of("S3LP_LOCK_REDIS", "redis://127.0.0.1:1", "S3LP_LOCK_ONREDISDOWN", "conditional"));
-        upstream.enqueue(FakeUpstream.full(412, Map.of("Content-Length", "0"), new byte[0])); // probe: enforced
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.IGNORED);
         upstream.enqueue(notFound());                                                       // HEAD
         upstream.enqueue(FakeUpstream.ok());                                                // the write
         try (TestClient client = new TestClient(port)) {
@@ -168,7 +347,7 @@ class WriteConditionsTest {
             assertThat(delete.status()).isEqualTo(503);
             assertThat(delete.bodyText()).contains("<Code>SlowDown</Code>");
         }
-        upstream.take();
+        takeProbe(StorageProtection.Writes.ATOMIC);
         upstream.take();
         assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
         assertThat(upstream.poll(300)).isNull();

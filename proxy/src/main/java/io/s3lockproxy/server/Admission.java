@@ -1,0 +1,54 @@
+package io.s3lockproxy.server;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.s3lockproxy.auth.AccessPolicy;
+import io.s3lockproxy.auth.SigV4Verifier;
+import io.s3lockproxy.auth.VerifiedRequest;
+import io.s3lockproxy.s3.RequestParser;
+import io.s3lockproxy.s3.S3ErrorCode;
+import io.s3lockproxy.s3.S3Exception;
+import io.s3lockproxy.s3.S3Request;
+
+/**
+ * The first step of every request: from its head to an admitted request — parsed, authenticated,
+ * authorized, and planned (what goes upstream, how the body is checked). Thread-safe; no I/O.
+ */
+final class Admission {
+    private final RequestParser parser;
+    private final SigV4Verifier verifier;
+    private final AccessPolicy policy;
+    private final RequestPlanner planner;
+
+    Admission(RequestParser parser, SigV4Verifier verifier, AccessPolicy policy, RequestPlanner planner) {
+        this.parser = parser;
+        this.verifier = verifier;
+        this.policy = policy;
+        this.planner = planner;
+    }
+
+    /**
+     * A request that may go on.
+     *
+     * @param request    the parsed request
+     * @param accessKey  the verified client key
+     * @param plan       what goes upstream and how the body is checked
+     */
+    record Admitted(S3Request request, String accessKey, RequestPlanner.Plan plan) {
+    }
+
+    /** Returns the admitted request; throws S3Exception with the answer S3 would give otherwise. */
+    Admitted admit(HttpRequest head, String requestId) {
+        if (head.decoderResult().isFailure()) {
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request could not be parsed.");
+        }
+        S3Request request = parser.parse(head, requestId);
+        VerifiedRequest verified = verifier.verify(request);
+        policy.check(verified.accessKey(), request);
+        return new Admitted(request, verified.accessKey(), planner.plan(head, request, verified));
+    }
+
+    /** Returns the resource an error about {@code head} names, before it could be parsed. */
+    static String resourceOf(HttpRequest head) {
+        return head.uri();
+    }
+}

@@ -1,0 +1,198 @@
+package io.s3lockproxy.server;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.s3lockproxy.s3.S3ErrorCode;
+import io.s3lockproxy.s3.S3Exception;
+import io.s3lockproxy.s3.S3Operation;
+import io.s3lockproxy.s3.S3Request;
+import io.s3lockproxy.upstream.BodyPlan;
+import io.s3lockproxy.upstream.UpstreamCall;
+import io.s3lockproxy.upstream.UpstreamRequest;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Conditions on a write, decided while its key lock is held.
+ *
+ * <p>A client's {@code If-Match} / {@code If-None-Match} (and {@code If-Match} on DeleteObject) is
+ * checked against the object's state read by a HEAD under the lock, so it holds for every writer
+ * that goes through the proxy even where the upstream ignores it; it is also forwarded, so an
+ * upstream that enforces it guards against writers that bypass the proxy. In {@code fenced} mode
+ * the write also gets the storage condition that keeps out a holder whose lease lapsed —
+ * {@code If-Match} on the ETag seen under the lock, or {@code If-None-Match: *} — wherever the
+ * bucket's upstream enforces it ({@link StorageProtections}); combined with the client's own, the
+ * stricter one goes up.
+ */
+final class ConditionCheck {
+    private static final Set<S3Operation> WRITES = Set.of(
+            S3Operation.PUT_OBJECT, S3Operation.COPY_OBJECT, S3Operation.COMPLETE_MULTIPART_UPLOAD);
+    private static final List<String> SSE_C_HEADERS = List.of("x-amz-server-side-encryption-customer-algorithm",
+            "x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-customer-key-md5");
+
+    private final UpstreamCall calls;
+    private final StorageProtections protections;
+    private final boolean fenced;
+
+    ConditionCheck(UpstreamCall calls, StorageProtections protections, boolean fenced) {
+        this.calls = calls;
+        this.protections = protections;
+        this.fenced = fenced;
+    }
+
+    private record ObjectState(boolean exists, String etag) {
+    }
+
+    /** Returns whether the storage could be asked to fence this operation at all. */
+    static boolean fenceable(S3Request request) {
+        return WRITES.contains(request.operation()) || request.operation() == S3Operation.DELETE_OBJECT;
+    }
+
+    /**
+     * Returns whether {@code request} needs {@link #check}; {@code mustFence} is set when its lock
+     * is not shared through Redis (Redis down, {@code onRedisDown: conditional}).
+     */
+    boolean applies(S3Request request, boolean mustFence) {
+        return fenceable(request) && (fenced || mustFence || hasClientCondition(request));
+    }
+
+    /**
+     * Returns the conditions the upstream request carries; fails with an S3Exception when the
+     * client's condition does not hold (412 PreconditionFailed, 404 NoSuchKey), when the upstream
+     * refuses to show the object's state (its 4xx), when that state cannot be read (503), or when
+     * {@code mustFence} is set and the storage cannot fence (503). Call on {@code loop} while
+     * holding the key's lock; completes on {@code loop}.
+     */
+    Future<Conditions> check(EventLoop loop, S3Request request, boolean mustFence) {
+        Promise<Conditions> result = loop.newPromise();
+        boolean delete = request.operation() == S3Operation.DELETE_OBJECT;
+        // Only fencing, and a delete's condition (some upstreams refuse it), need to know what the storage enforces.
+        Future<StorageProtection> known = fenced || mustFence || delete ? protections.of(loop, request.bucket())
+                : loop.newSucceededFuture(StorageProtection.UNKNOWN);
+        known.addListener((Future<StorageProtection> f) -> {
+            StorageProtection protection = f.getNow();
+            boolean enforced = delete ? protection.deletes() == StorageProtection.Deletes.ENFORCED
+                    : protection.writes().enforced();
+            boolean fence = enforced && (fenced || mustFence);
+            if (mustFence && !enforced) {
+                result.tryFailure(new S3Exception(S3ErrorCode.SLOW_DOWN,
+                        "The lock service is unavailable and the storage cannot fence this write; retry."));
+                return;
+            }
+            String drop = delete && protection.deletes() == StorageProtection.Deletes.REJECTED ? "If-Match" : null;
+            if (!fence && !hasClientCondition(request)) {
+                result.trySuccess(new Conditions(null, drop, false));
+                return;
+            }
+            head(loop, request).addListener((Future<ObjectState> h) -> {
+                if (!h.isSuccess()) {
+                    result.tryFailure(h.cause());
+                    return;
+                }
+                try {
+                    checkClientCondition(request, h.getNow());
+                    result.trySuccess(fence ? fenceConditions(request, h.getNow(), delete) : new Conditions(null, drop, false));
+                } catch (S3Exception e) {
+                    result.tryFailure(e);
+                }
+            });
+        });
+        return result;
+    }
+
+    /** The state of the object, read under the lock; the client's SSE-C key goes along, as S3 needs it for such objects. */
+    private Future<ObjectState> head(EventLoop loop, S3Request request) {
+        Promise<ObjectState> result = loop.newPromise();
+        HttpHeaders headers = new DefaultHttpHeaders();
+        for (String name : SSE_C_HEADERS) {
+            String value = request.headers().get(name);
+            if (value != null) {
+                headers.set(name, value);
+            }
+        }
+        calls.send(loop, new UpstreamRequest("HEAD", request.bucket(), request.key(), List.of(), headers, BodyPlan.NONE))
+                .addListener((Future<UpstreamCall.Answer> f) -> {
+                    if (!f.isSuccess()) {
+                        result.tryFailure(new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE,
+                                "The object's current state could not be read from the upstream; nothing was written."));
+                        return;
+                    }
+                    int status = f.getNow().status();
+                    if (status == 200) {
+                        result.trySuccess(new ObjectState(true, f.getNow().headers().get("ETag", "")));
+                    } else if (status == 404) {
+                        result.trySuccess(new ObjectState(false, null));
+                    } else {
+                        result.tryFailure(headRefused(status));
+                    }
+                });
+        return result;
+    }
+
+    /**
+     * The upstream would not show the object's state: a refusal it would also give the write (a
+     * key it does not accept, an SSE-C object without its key, credentials that may not read) is
+     * relayed as that refusal, never as a retryable 5xx; its own trouble is a 503.
+     */
+    private static S3Exception headRefused(int status) {
+        String message = "The upstream answered " + status + " when the proxy read the object's state under the"
+                + " write's lock; nothing was written.";
+        if (status >= 500) {
+            return new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE, message);
+        }
+        return new S3Exception(status == 403 ? S3ErrorCode.ACCESS_DENIED
+                : status == 405 ? S3ErrorCode.METHOD_NOT_ALLOWED : S3ErrorCode.INVALID_REQUEST, message);
+    }
+
+    /** The storage condition for the state seen under the lock, merged with the client's (already checked) own. */
+    private static Conditions fenceConditions(S3Request request, ObjectState state, boolean delete) {
+        if (delete && !state.exists()) {
+            // Nothing to match: a delete of a missing key cannot be made conditional.
+            return Conditions.AS_SENT;
+        }
+        String name = state.exists() ? "If-Match" : "If-None-Match";
+        String value = state.exists() ? state.etag() : "*";
+        String clients = request.headers().get(name);
+        boolean same = clients != null && ETags.bare(clients).equals(ETags.bare(value));
+        boolean otherClientCondition = !delete && request.headers().contains(state.exists() ? "If-None-Match" : "If-Match");
+        return new Conditions(new DefaultHttpHeaders().set(name, value), null, !same || otherClientCondition);
+    }
+
+    private static void checkClientCondition(S3Request request, ObjectState state) {
+        String ifMatch = request.headers().get("If-Match");
+        String ifNoneMatch = request.operation() == S3Operation.DELETE_OBJECT ? null : request.headers().get("If-None-Match");
+        if (ifMatch != null) {
+            if (!state.exists()) {
+                throw new S3Exception(S3ErrorCode.NO_SUCH_KEY);
+            }
+            if (!ETags.matches(ifMatch, state.etag())) {
+                throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED, S3ErrorCode.PRECONDITION_FAILED.defaultMessage(),
+                        Map.of("Condition", "If-Match"));
+            }
+        }
+        if (ifNoneMatch != null && state.exists() && ETags.matches(ifNoneMatch, state.etag())) {
+            throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED, S3ErrorCode.PRECONDITION_FAILED.defaultMessage(),
+                    Map.of("Condition", "If-None-Match"));
+        }
+    }
+
+    static boolean hasClientCondition(S3Request request) {
+        return request.headers().contains("If-Match")
+                || request.operation() != S3Operation.DELETE_OBJECT && request.headers().contains("If-None-Match");
+    }
+
+    /** Returns whether the request carries conditions on its copy source ({@code x-amz-copy-source-if-*}). */
+    static boolean hasCopySourceCondition(S3Request request) {
+        for (Map.Entry<String, String> h : request.headers()) {
+            if (h.getKey().toLowerCase(Locale.ROOT).startsWith("x-amz-copy-source-if-")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,59 @@
+package io.s3lockproxy.server;
+
+/**
+ * What a bucket's upstream enforces of the conditions the proxy can put on a write, as its probe
+ * found: whether fencing can stop a stale holder at the storage, and how completely.
+ *
+ * @param writes   how {@code If-Match} / {@code If-None-Match} on PutObject are enforced
+ * @param deletes  how {@code If-Match} on DeleteObject is treated
+ */
+record StorageProtection(Writes writes, Deletes deletes) {
+
+    /** Before a probe answered, or when it could not: nothing is assumed. */
+    static final StorageProtection UNKNOWN = new StorageProtection(Writes.NONE, Deletes.REJECTED);
+
+    /** How conditional writes are enforced. */
+    enum Writes {
+        /** Checked when the upstream commits: a stale holder's write is refused whenever it arrives. */
+        ATOMIC("atomic at commit"),
+        /** Checked when the request head arrives (S3Proxy 4.1): a stale holder whose head came first still commits. */
+        AT_REQUEST("at request arrival, not at commit"),
+        /** Ignored: the lock alone serializes writes. */
+        NONE("not enforced");
+
+        private final String description;
+
+        Writes(String description) {
+            this.description = description;
+        }
+
+        /** Returns whether a condition on a write is enforced at all. */
+        boolean enforced() {
+            return this != NONE;
+        }
+
+        String description() {
+            return description;
+        }
+    }
+
+    /** How a conditional delete is treated. */
+    enum Deletes {
+        /** {@code If-Match} on DeleteObject is checked (AWS S3 since 2025-09). */
+        ENFORCED("enforced"),
+        /** The header is ignored: the delete happens anyway. */
+        IGNORED("ignored"),
+        /** The header makes the upstream refuse the delete: it must not be forwarded. */
+        REJECTED("refused by the upstream");
+
+        private final String description;
+
+        Deletes(String description) {
+            this.description = description;
+        }
+
+        String description() {
+            return description;
+        }
+    }
+}

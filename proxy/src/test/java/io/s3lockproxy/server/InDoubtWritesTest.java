@@ -1,0 +1,209 @@
+package io.s3lockproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.s3lockproxy.config.ConfigLoader;
+import io.s3lockproxy.config.ProxyConfig;
+import io.s3lockproxy.lock.LockMetrics;
+import io.s3lockproxy.lock.LockServices;
+import io.s3lockproxy.lock.RedisServerProcess;
+import io.s3lockproxy.server.FakeUpstream.Received;
+import io.s3lockproxy.server.TestClient.Response;
+import io.s3lockproxy.upstream.Resigner;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * Writes whose end reached the upstream: never released early and never misreported. And writes
+ * whose locks lapsed before that: stopped at the commit point, so the upstream never has them whole.
+ */
+@Timeout(60)
+class InDoubtWritesTest {
+    private static final byte[] BODY = "in doubt".getBytes(StandardCharsets.UTF_8);
+    private static final long SETTLE_MS = 1500;
+
+    private FakeUpstream upstream;
+    private ProxyServer proxy;
+    private RedisServerProcess redis;
+    private final LockMetrics lockMetrics = new LockMetrics();
+
+    private int start(Map<String, String> more) throws Exception {
+        return start(more, null);
+    }
+
+    private int start(Map<String, String> more, AwsCredentialsProvider credentials) throws Exception {
+        upstream = new FakeUpstream();
+        Map<String, String> env = new HashMap<>(more);
+        env.put("S3LP_LISTEN", "127.0.0.1:0");
+        env.put("S3LP_ADMIN", "127.0.0.1:0");
+        env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
+        env.put("S3LP_CREDENTIALS_0_SECRETKEY", TestClient.SECRET_KEY);
+        env.put("S3LP_UPSTREAM_ENDPOINT", upstream.endpoint());
+        env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
+        env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
+        env.putIfAbsent("S3LP_LOCK_MODE", "serialize");
+        env.put("S3LP_LOCK_SETTLEMS", Long.toString(SETTLE_MS));
+        ProxyConfig config = ConfigLoader.load(null, env);
+        Resigner resigner = credentials == null ? new Resigner(config.upstream()) : new Resigner(config.upstream(), credentials);
+        proxy = ProxyServer.start(config, LockServices.create(config.lock(), lockMetrics), RequestObserver.NONE, resigner);
+        return proxy.port();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static Response put(TestClient client, String key) throws Exception {
+        client.send(client.signedHead("PUT", "/bucket/" + key, Map.of("Content-Length", Integer.toString(BODY.length)),
+                BODY, Map.of()));
+        client.send(BODY);
+        return client.read(false);
+    }
+
+    @Test
+    void anUpstreamSilentAfterTheWholeWriteMakesTheOutcomeUnknownAndTheKeySettles() throws Exception {
+        int port = start(Map.of("S3LP_UPSTREAM_READTIMEOUTMS", "400"));
+        upstream.enqueue(FakeUpstream.silent());
+        upstream.enqueue(FakeUpstream.ok());
+        long answered;
+        try (TestClient client = new TestClient(port)) {
+            Response r = put(client, "k");
+            answered = System.nanoTime();
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.bodyText()).contains("<Code>GatewayTimeout</Code>").contains("unknown")
+                    .doesNotContain("nothing was");
+        }
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, "k").status()).isEqualTo(200);
+        }
+        assertThat(upstream.take().complete()).isTrue();
+        Received next = upstream.take();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(next.arrivedNanos() - answered))
+                .as("the next write of the key waited out the settle period").isGreaterThanOrEqualTo(SETTLE_MS - 100);
+        assertThat(lockMetrics.settledAfterUnknownOutcome()).isEqualTo(1);
+    }
+
+    @Test
+    void anUpstreamThatDropsTheConnectionAfterTheWholeWriteIsReportedAsUnknownNotAsNothingWritten() throws Exception {
+        int port = start(Map.of());
+        upstream.enqueue(FakeUpstream.closeWithoutAnswer());
+        try (TestClient client = new TestClient(port)) {
+            Response r = put(client, "k");
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.bodyText()).contains("<Code>InternalError</Code>").contains("unknown");
+        }
+    }
+
+    @Test
+    void aReadThatLosesItsUpstreamIsAPlainBadGateway() throws Exception {
+        int port = start(Map.of());
+        upstream.enqueue(FakeUpstream.closeWithoutAnswer());
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("GET", "/bucket/k", new byte[0]);
+            assertThat(r.status()).isEqualTo(502);
+        }
+        assertThat(lockMetrics.settledAfterUnknownOutcome()).isZero();
+    }
+
+    @Test
+    void aClientLeavingAfterTheWholeWriteKeepsTheKeyLockedUntilTheUpstreamAnswers() throws Exception {
+        int port = start(Map.of());
+        upstream.enqueue(FakeUpstream.delayed(1000, FakeUpstream.ok()));
+        upstream.enqueue(FakeUpstream.ok());
+        TestClient leaving = new TestClient(port);
+        leaving.send(leaving.signedHead("PUT", "/bucket/k", Map.of("Content-Length", Integer.toString(BODY.length)),
+                BODY, Map.of()));
+        leaving.send(BODY);
+        Received first = upstream.take();
+        assertThat(first.complete()).isTrue();
+        leaving.close();
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, "k").status()).isEqualTo(200);
+        }
+        Received next = upstream.take();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(next.arrivedNanos() - first.arrivedNanos()))
+                .as("the next write waited for the first one's answer").isGreaterThanOrEqualTo(900);
+        assertThat(lockMetrics.settledAfterUnknownOutcome()).as("the answer came: nothing to settle").isZero();
+    }
+
+    @Test
+    void aLeaseLostBeforeTheEndOfTheBodyStopsTheWriteAtItsCommitPoint() throws Exception {
+        redis = RedisServerProcess.start();
+        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/k", Map.of("Content-Length", Integer.toString(BODY.length)),
+                    BODY, Map.of()));
+            client.send(java.util.Arrays.copyOf(BODY, 3));
+            assertThat(upstream.takeHead()).startsWith("PUT /bucket/k ");
+            assertThat(redis.command("FLUSHALL")).isEqualTo("+OK"); // the lease is gone; the renewal has not run yet
+            client.send(java.util.Arrays.copyOfRange(BODY, 3, BODY.length));
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("nothing was written");
+        }
+        Received cut = upstream.take();
+        assertThat(cut.complete()).as("the upstream never got the whole body").isFalse();
+        assertThat(cut.body().length).isEqualTo(BODY.length - 1);
+        assertThat(lockMetrics.commitsRefused()).isEqualTo(1);
+    }
+
+    @Test
+    void aSignerThatThrowsUnderTheLockAnswers5xxAndReleasesTheLock() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        AwsCredentialsProvider flaky = () -> {
+            if (broken.get()) {
+                throw new IllegalStateException("credentials unavailable");
+            }
+            return AwsBasicCredentials.create("upstream-key", "upstream-secret");
+        };
+        int port = start(Map.of("S3LP_LOCK_MODE", "fenced"), flaky);
+        try (TestClient client = new TestClient(port)) {
+            CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.exchange("PUT", "/bucket/k", BODY, Map.of("If-Match", "\"e\""));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Response r = first.get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).as("the HEAD under the lock could not be signed").isBetween(500, 599);
+        }
+        broken.set(false);
+        upstream.enqueue(FakeUpstream.status(412)); // probe: If-Match on a missing key refused
+        upstream.enqueue(FakeUpstream.ok());
+        upstream.enqueue(FakeUpstream.status(412)); // atomic
+        upstream.enqueue(FakeUpstream.status(204));
+        upstream.enqueue(FakeUpstream.status(204));
+        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"e\"", "Content-Length", "0"), new byte[0]));
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            assertThat(client.exchange("PUT", "/bucket/k", BODY, Map.of("If-Match", "\"e\"")).status())
+                    .as("the key was released").isEqualTo(200);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (lockMetrics.heldLocks() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(lockMetrics.heldLocks()).isZero();
+        assertThat(lockMetrics.acquisitions()).isEqualTo(2);
+    }
+}
