@@ -53,4 +53,29 @@ class ZzSecretsNotLoggedIT {
         System.out.printf("ZzSecretsNotLoggedIT: %d secrets, %d log files, %d access-log lines: no secret found%n",
                 secrets.size(), files.size(), accessLines);
     }
+
+    /**
+     * Every proxy of the run had assertions on and Netty's leak detector at PARANOID (see
+     * ProxyProcess): no log may report a leaked buffer or a broken invariant.
+     */
+    @Test
+    void noLogReportsALeakedBufferOrABrokenInvariant() throws IOException {
+        Path logs = ChildProcesses.logDirectory();
+        Assumptions.assumeTrue(Files.isDirectory(logs), "no proxy ran in this build: nothing to grep");
+        List<String> problems = new ArrayList<>();
+        int files = 0;
+        try (Stream<Path> s = Files.walk(logs)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                files++;
+                List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                for (String line : lines) {
+                    if (line.contains("LEAK:") || line.contains("AssertionError")) {
+                        problems.add(f.getFileName() + ": " + line);
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("leak reports and failed assertions in %d log files", files).isEmpty();
+        System.out.printf("ZzSecretsNotLoggedIT: %d log files: no leak report, no failed assertion%n", files);
+    }
 }

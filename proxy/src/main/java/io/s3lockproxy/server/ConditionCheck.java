@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.s3lockproxy.s3.DeleteObjectsBody;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Operation;
@@ -34,6 +35,8 @@ final class ConditionCheck {
             S3Operation.PUT_OBJECT, S3Operation.COPY_OBJECT, S3Operation.COMPLETE_MULTIPART_UPLOAD);
     private static final List<String> SSE_C_HEADERS = List.of("x-amz-server-side-encryption-customer-algorithm",
             "x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-customer-key-md5");
+
+    private static final int PARALLEL_HEADS = 8;
 
     private final UpstreamCall calls;
     private final StorageProtections protections;
@@ -103,6 +106,91 @@ final class ConditionCheck {
             });
         });
         return result;
+    }
+
+    /**
+     * Returns what becomes of a DeleteObjects request whose objects carry ETags, checked under the
+     * locks of all its keys: an upstream that enforces conditional deletes checks them itself (the
+     * body goes up as sent, null); otherwise each conditioned object is read (a few at a time) and
+     * the ones whose condition fails are taken out of the body and answered for. Call on
+     * {@code loop}; completes on {@code loop}.
+     */
+    Future<DeleteObjectsRewrite> checkDeleteObjects(EventLoop loop, S3Request request, DeleteObjectsBody.Parsed parsed) {
+        Promise<DeleteObjectsRewrite> result = loop.newPromise();
+        protections.of(loop, request.bucket()).addListener((Future<StorageProtection> f) -> {
+            if (f.getNow().deletes() == StorageProtection.Deletes.ENFORCED) {
+                result.trySuccess(null);
+                return;
+            }
+            new DeleteConditions(loop, request, parsed, result).start();
+        });
+        return result;
+    }
+
+    /** The HEADs behind {@link #checkDeleteObjects}, at most {@value #PARALLEL_HEADS} at a time. */
+    private final class DeleteConditions {
+        private final EventLoop loop;
+        private final S3Request request;
+        private final DeleteObjectsBody.Parsed parsed;
+        private final Promise<DeleteObjectsRewrite> result;
+        private final List<DeleteObjectsBody.Entry> conditioned;
+        private final java.util.Map<DeleteObjectsBody.Entry, S3ErrorCode> failed = new java.util.HashMap<>();
+        private int next;
+        private int running;
+
+        DeleteConditions(EventLoop loop, S3Request request, DeleteObjectsBody.Parsed parsed,
+                         Promise<DeleteObjectsRewrite> result) {
+            this.loop = loop;
+            this.request = request;
+            this.parsed = parsed;
+            this.result = result;
+            this.conditioned = parsed.entries().stream().filter(e -> e.etag() != null).toList();
+        }
+
+        void start() {
+            if (conditioned.isEmpty()) {
+                finish();
+                return;
+            }
+            while (running < PARALLEL_HEADS && next < conditioned.size()) {
+                DeleteObjectsBody.Entry entry = conditioned.get(next++);
+                running++;
+                S3Request one = new S3Request(request.requestId(), "HEAD", request.rawPath(), "", List.of(),
+                        request.headers(), request.bucket(), entry.key(), S3Operation.HEAD_OBJECT);
+                head(loop, one).addListener((Future<ObjectState> f) -> {
+                    running--;
+                    if (!f.isSuccess()) {
+                        result.tryFailure(f.cause());
+                        return;
+                    }
+                    if (!f.getNow().exists()) {
+                        failed.put(entry, S3ErrorCode.NO_SUCH_KEY);
+                    } else if (!ETags.matches(entry.etag(), f.getNow().etag())) {
+                        failed.put(entry, S3ErrorCode.PRECONDITION_FAILED);
+                    }
+                    if (next == conditioned.size() && running == 0) {
+                        finish();
+                    } else {
+                        start();
+                    }
+                });
+            }
+        }
+
+        private void finish() {
+            StringBuilder errors = new StringBuilder();
+            List<DeleteObjectsBody.Entry> kept = new java.util.ArrayList<>();
+            for (DeleteObjectsBody.Entry e : parsed.entries()) {
+                S3ErrorCode code = failed.get(e);
+                if (code == null) {
+                    kept.add(e);
+                } else {
+                    errors.append(DeleteObjectsRewrite.error(e.key(), e.versionId(), code));
+                }
+            }
+            result.trySuccess(new DeleteObjectsRewrite(kept.isEmpty() ? null
+                    : DeleteObjectsBody.render(parsed.quiet(), kept, false), errors.toString()));
+        }
     }
 
     /** The state of the object, read under the lock; the client's SSE-C key goes along, as S3 needs it for such objects. */

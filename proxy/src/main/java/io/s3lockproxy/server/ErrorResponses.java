@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.s3lockproxy.s3.ErrorXml;
@@ -20,7 +19,7 @@ final class ErrorResponses {
 
     /** Returns the S3 error response; a HEAD request gets the status and headers without a body, as from S3. */
     static FullHttpResponse of(ByteBufAllocator alloc, S3Exception error, String resource, String requestId,
-                               boolean head, boolean close) {
+                               boolean head) {
         ByteBuf body = head ? Unpooled.EMPTY_BUFFER
                 : Unpooled.wrappedBuffer(ErrorXml.render(error, resource, requestId).getBytes(StandardCharsets.UTF_8));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -31,9 +30,6 @@ final class ErrorResponses {
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (error.code().status() == 503) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        }
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return response;
     }

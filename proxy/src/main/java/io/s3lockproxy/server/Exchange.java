@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -107,6 +108,13 @@ final class Exchange implements ResponseListener {
     private BodyRelay body;
     private BodyAggregator aggregator;
     private ByteBuf aggregatedBody;
+    /** A DeleteObjects request's body, parsed. */
+    private DeleteObjectsBody.Parsed deleteObjects;
+    /** Per-object conditions the proxy answered for, to merge into the upstream's DeleteResult; or null. */
+    private DeleteObjectsRewrite deleteRewrite;
+    /** The upstream's answer while it is collected to be merged with {@link #deleteRewrite}. */
+    private HttpResponse collectedHead;
+    private io.netty.buffer.CompositeByteBuf collectedBody;
     private UpstreamConnection upstream;
     /** The last body write upstream; the end of a locked write waits until it has left. */
     private ChannelFuture lastBodyWrite;
@@ -176,10 +184,44 @@ final class Exchange implements ResponseListener {
             if (!f.isSuccess()) {
                 fail(f.cause() instanceof S3Exception e ? e : new S3Exception(S3ErrorCode.INTERNAL_ERROR),
                         WriteAdmission.Outcome.NOT_SENT);
-                return;
+            } else if (deleteObjects != null && deleteObjects.conditional()) {
+                checkDeleteConditions(f.getNow());
+            } else {
+                connect(f.getNow());
             }
-            connect(f.getNow());
         });
+    }
+
+    /** Step 3b: the ETags in a DeleteObjects body, checked under the locks of all its keys. */
+    private void checkDeleteConditions(UpstreamRequest request) {
+        services.writes().conditions().checkDeleteObjects(ctx.channel().eventLoop(), admitted.request(), deleteObjects)
+                .addListener((Future<DeleteObjectsRewrite> f) -> {
+                    if (state != State.LOCKING) {
+                        return;
+                    }
+                    try {
+                        if (!f.isSuccess()) {
+                            throw f.cause() instanceof S3Exception e ? e : new S3Exception(S3ErrorCode.INTERNAL_ERROR);
+                        }
+                        DeleteObjectsRewrite rewrite = f.getNow();
+                        if (rewrite == null) {
+                            connect(request);
+                        } else if (rewrite.upstreamBody() == null) {
+                            answer(xmlResponse(rewrite.resultWithoutUpstream()), WriteAdmission.Outcome.NOT_SENT);
+                        } else {
+                            var headers = DeleteObjectsRewrite.fitted(request.headers(),
+                                    ByteBufUtil.getBytes(aggregatedBody), rewrite.upstreamBody());
+                            aggregatedBody.release();
+                            aggregatedBody = Unpooled.wrappedBuffer(rewrite.upstreamBody());
+                            deleteRewrite = rewrite.errorsXml().isEmpty() ? null : rewrite;
+                            connect(new UpstreamRequest(request.method(), request.bucket(), request.key(),
+                                    request.query(), headers, new BodyPlan(BodyPlan.Kind.UNSIGNED,
+                                    rewrite.upstreamBody().length, null)));
+                        }
+                    } catch (S3Exception e) {
+                        fail(e, WriteAdmission.Outcome.NOT_SENT);
+                    }
+                });
     }
 
     /** Step 4: signs the upstream request and sends its head once a pooled connection is ready. */
@@ -294,7 +336,9 @@ final class Exchange implements ResponseListener {
             clientBodyComplete = true;
             aggregatedBody = aggregator.finish();
             aggregator = null;
-            keys = LockKeys.of(admitted.request().bucket(), DeleteObjectsBody.keys(ByteBufUtil.getBytes(aggregatedBody)));
+            deleteObjects = DeleteObjectsBody.parse(ByteBufUtil.getBytes(aggregatedBody));
+            keys = LockKeys.of(admitted.request().bucket(),
+                    deleteObjects.entries().stream().map(DeleteObjectsBody.Entry::key).toList());
         } catch (S3Exception e) {
             clientBodyComplete = last;
             fail(e, WriteAdmission.Outcome.NOT_SENT);
@@ -471,6 +515,13 @@ final class Exchange implements ResponseListener {
         if (closeClientAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        if (deleteRewrite != null && response.status().code() == 200) {
+            // The objects the proxy answered for join the upstream's DeleteResult (small, capped by the request).
+            collectedHead = response;
+            collectedBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            upstream.read();
+            return;
+        }
         tally.status(response.status().code());
         ctx.write(response);
         upstream.read();
@@ -483,6 +534,20 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (collectedBody != null) {
+            collectedBody.addComponent(true, content.content());
+            if (!last) {
+                upstream.read();
+                return;
+            }
+            ByteBuf merged = deleteRewrite.mergeInto(collectedBody);
+            collectedBody = null;
+            collectedHead.headers().remove(HttpHeaderNames.TRANSFER_ENCODING)
+                    .set(HttpHeaderNames.CONTENT_LENGTH, merged.readableBytes());
+            tally.status(200);
+            ctx.write(collectedHead);
+            content = new DefaultLastHttpContent(merged);
+        }
         tally.sent(content.content().readableBytes());
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -594,14 +659,32 @@ final class Exchange implements ResponseListener {
         if (state == State.DONE) {
             return;
         }
-        boolean close = closeClientAfterResponse || !clientBodyComplete && expectsBody();
         String resource = admitted != null ? admitted.request().resource() : Admission.resourceOf(head);
         boolean isHead = head.method().name().equals("HEAD");
-        if (clientGone) {
-            end(outcome, true);
+        answer(ErrorResponses.of(ctx.alloc(), error, resource, requestId, isHead), outcome);
+    }
+
+    private FullHttpResponse xmlResponse(ByteBuf xml) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, xml);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/xml")
+                .set("x-amz-request-id", requestId)
+                .set(HttpHeaderNames.CONTENT_LENGTH, xml.readableBytes());
+        return response;
+    }
+
+    /** Answers the client with {@code response}, the proxy's own, in place of an upstream response. */
+    private void answer(FullHttpResponse response, WriteAdmission.Outcome outcome) {
+        if (state == State.DONE || clientGone) {
+            response.release();
+            if (state != State.DONE) {
+                end(outcome, true);
+            }
             return;
         }
-        var response = ErrorResponses.of(ctx.alloc(), error, resource, requestId, isHead, close);
+        boolean close = closeClientAfterResponse || !clientBodyComplete && expectsBody();
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
         tally.status(response.status().code());
         tally.sent(response.content().readableBytes());
         end(outcome, false);
@@ -644,6 +727,10 @@ final class Exchange implements ResponseListener {
     }
 
     private void releaseBody() {
+        if (collectedBody != null) {
+            collectedBody.release();
+            collectedBody = null;
+        }
         if (body != null) {
             body.release();
             body = null;

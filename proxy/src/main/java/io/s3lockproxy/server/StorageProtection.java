@@ -16,8 +16,8 @@ record StorageProtection(Writes writes, Deletes deletes) {
     enum Writes {
         /** Checked when the upstream commits: a stale holder's write is refused whenever it arrives. */
         ATOMIC("atomic at commit"),
-        /** Checked when the request head arrives (S3Proxy 4.1): a stale holder whose head came first still commits. */
-        AT_REQUEST("at request arrival, not at commit"),
+        /** Checked when the upstream starts on the request (S3Proxy 4.1): a stale holder whose request began first still commits. */
+        AT_REQUEST("checked when the request starts, not at commit"),
         /** Ignored: the lock alone serializes writes. */
         NONE("not enforced");
 

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * by probing with objects under {@value #PROBE_PREFIX} that it removes again:
  * <ol>
  *   <li>a PUT with {@code If-Match} on a missing key must be refused (412, or 404 NoSuchKey);</li>
- *   <li>a PUT with {@code If-None-Match: *} whose body is held back until another PUT has created
- *       the key must be refused too (412, or 409 ConditionalRequestConflict) to count as atomic:
- *       an upstream that checks conditions when the request head arrives lets it through;</li>
+ *   <li>a PUT with {@code If-Match} whose last byte is held back until another PUT has replaced the
+ *       object must be refused too (412, or 409 ConditionalRequestConflict) to count as atomic: an
+ *       upstream that checks conditions when it starts on a request (S3Proxy 4.1) lets it through;</li>
  *   <li>a DELETE with {@code If-Match} on a missing key tells whether conditional deletes are
  *       enforced (412 / 404), ignored (2xx) or refused outright.</li>
  * </ol>
@@ -42,6 +42,8 @@ final class StorageProtections {
     static final String PROBE_PREFIX = ".s3-lock-proxy/probe-";
     private static final int MAX_BUCKETS = 10_000;
     private static final Duration CONTINUE_WAIT = Duration.ofSeconds(1);
+    /** How long the race probe gives the upstream to start on its conditional request. */
+    private static final Duration RACE_PAUSE = Duration.ofMillis(200);
     private static final String PROBE_ETAG = "\"s3-lock-proxy-probe\"";
 
     private final UpstreamCall calls;
@@ -102,18 +104,30 @@ final class StorageProtections {
         return result;
     }
 
-    /** Whether a conditional PUT whose key another writer creates after its head was read is refused. */
+    /**
+     * Whether an {@code If-Match} PUT is refused when another writer replaces the object after the
+     * upstream has all of the conditional request but its last byte: the case of a holder paused
+     * just before its commit point.
+     */
     private Future<StorageProtection.Writes> raceProbe(EventLoop loop, String bucket, String key) {
         Promise<StorageProtection.Writes> result = loop.newPromise();
-        HttpHeaders headers = new DefaultHttpHeaders().set("If-None-Match", "*").set("Expect", "100-continue");
-        UpstreamRequest conditional = new UpstreamRequest("PUT", bucket, key, List.of(), headers,
-                new BodyPlan(BodyPlan.Kind.UNSIGNED, 1, null));
-        calls.sendWithPause(loop, conditional, Unpooled.wrappedBuffer(new byte[] {'x'}),
-                () -> put(loop, bucket, key, new DefaultHttpHeaders()), CONTINUE_WAIT).addListener((Future<Answer> f) -> {
-                    StorageProtection.Writes writes = f.isSuccess() && refused(f.getNow())
-                            ? StorageProtection.Writes.ATOMIC : StorageProtection.Writes.AT_REQUEST;
-                    delete(loop, bucket, key, new DefaultHttpHeaders()).addListener(d -> result.trySuccess(writes));
-                });
+        put(loop, bucket, key, new DefaultHttpHeaders()).addListener((Future<Answer> base) -> {
+            String etag = base.isSuccess() ? base.getNow().headers().get("ETag") : null;
+            if (etag == null) {
+                result.trySuccess(StorageProtection.Writes.AT_REQUEST);
+                return;
+            }
+            HttpHeaders headers = new DefaultHttpHeaders().set("If-Match", etag).set("Expect", "100-continue");
+            UpstreamRequest conditional = new UpstreamRequest("PUT", bucket, key, List.of(), headers,
+                    new BodyPlan(BodyPlan.Kind.UNSIGNED, 2, null));
+            calls.sendWithPause(loop, conditional, Unpooled.wrappedBuffer(new byte[] {'o', 'k'}),
+                    () -> put(loop, bucket, key, new DefaultHttpHeaders()), CONTINUE_WAIT, RACE_PAUSE)
+                    .addListener((Future<Answer> f) -> {
+                        StorageProtection.Writes writes = f.isSuccess() && refused(f.getNow())
+                                ? StorageProtection.Writes.ATOMIC : StorageProtection.Writes.AT_REQUEST;
+                        delete(loop, bucket, key, new DefaultHttpHeaders()).addListener(d -> result.trySuccess(writes));
+                    });
+        });
         return result;
     }
 

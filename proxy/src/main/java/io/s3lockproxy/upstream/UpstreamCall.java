@@ -3,6 +3,7 @@ package io.s3lockproxy.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -48,23 +49,27 @@ public final class UpstreamCall {
 
     /** Returns the answer to {@code request} (whose body plan must be NONE or an empty body); call on {@code loop}. */
     public Future<Answer> send(EventLoop loop, UpstreamRequest request) {
-        return send(loop, request, Unpooled.EMPTY_BUFFER, null, Duration.ZERO);
+        return send(loop, request, Unpooled.EMPTY_BUFFER, null);
     }
 
     /**
-     * Sends {@code request} with {@code Expect: 100-continue} and holds its {@code body} back until
-     * the upstream has answered 100 Continue (or {@code continueWait} passed without it), then until
-     * the future {@code between} returns completes, and only then sends the body: what happens in
-     * between happens after the upstream read the request head and before it has the whole request.
-     * The request must declare {@code body}'s length and carry the Expect header. Call on {@code loop}.
+     * Sends {@code request} with all of its {@code body} but the last byte, then waits — for the
+     * upstream's 100 Continue (at most {@code continueWait}; the request must carry
+     * {@code Expect: 100-continue}), then {@code pause} more for it to start on the request — runs
+     * {@code between} and, once the future that returns completes, sends the last byte. What
+     * {@code between} does happens while the upstream holds all of the request but its end. Call on
+     * {@code loop}; {@code body} must hold at least one byte and match the declared length.
      */
     public Future<Answer> sendWithPause(EventLoop loop, UpstreamRequest request, ByteBuf body,
-                                        Supplier<Future<?>> between, Duration continueWait) {
-        return send(loop, request, body, between, continueWait);
+                                        Supplier<Future<?>> between, Duration continueWait, Duration pause) {
+        return send(loop, request, body, new Interlude(between, continueWait, pause));
     }
 
-    private Future<Answer> send(EventLoop loop, UpstreamRequest request, ByteBuf body, Supplier<Future<?>> between,
-                                Duration continueWait) {
+    /** What {@link #sendWithPause} does between the start of a request and its last byte. */
+    private record Interlude(Supplier<Future<?>> between, Duration continueWait, Duration pause) {
+    }
+
+    private Future<Answer> send(EventLoop loop, UpstreamRequest request, ByteBuf body, Interlude interlude) {
         Promise<Answer> promise = loop.newPromise();
         HttpRequest signed;
         try {
@@ -84,12 +89,16 @@ public final class UpstreamCall {
             connection.start(collector);
             connection.write(signed);
             connection.read();
-            if (between == null) {
+            if (interlude == null) {
                 collector.sendBody();
                 return;
             }
-            collector.onContinue(() -> between.get().addListener(done -> collector.sendBody()));
-            loop.schedule(collector::fireContinue, continueWait.toNanos(), TimeUnit.NANOSECONDS);
+            collector.onContinue(() -> {
+                collector.sendAllButLastByte();
+                loop.schedule(() -> interlude.between().get().addListener(done -> collector.sendBody()),
+                        interlude.pause().toNanos(), TimeUnit.NANOSECONDS);
+            });
+            loop.schedule(collector::fireContinue, interlude.continueWait().toNanos(), TimeUnit.NANOSECONDS);
         });
         return promise;
     }
@@ -111,6 +120,12 @@ public final class UpstreamCall {
 
         void onContinue(Runnable action) {
             this.onContinue = action;
+        }
+
+        void sendAllButLastByte() {
+            if (unsent != null && unsent.readableBytes() > 1 && !promise.isDone()) {
+                connection.write(new DefaultHttpContent(unsent.readRetainedSlice(unsent.readableBytes() - 1)));
+            }
         }
 
         void sendBody() {

@@ -50,4 +50,26 @@ class DeleteObjectsBodyTest {
         assertThatThrownBy(() -> DeleteObjectsBody.keys(xml(b.append("</Delete>").toString())))
                 .isInstanceOf(S3Exception.class);
     }
+
+    @Test
+    void parsesQuietVersionsAndETagsAndRendersThemBackExactly() {
+        byte[] body = xml("<Delete><Quiet>true</Quiet><Object><Key>a&#13;b\tc &amp; &lt;d&gt;</Key><VersionId>v1</VersionId>"
+                + "<ETag>\"e1\"</ETag></Object><Object><Key>plain</Key></Object></Delete>");
+        DeleteObjectsBody.Parsed parsed = DeleteObjectsBody.parse(body);
+        assertThat(parsed.quiet()).isTrue();
+        assertThat(parsed.conditional()).isTrue();
+        assertThat(parsed.entries()).containsExactly(new DeleteObjectsBody.Entry("a\rb\tc & <d>", "v1", "\"e1\""),
+                new DeleteObjectsBody.Entry("plain", null, null));
+
+        DeleteObjectsBody.Parsed again = DeleteObjectsBody.parse(DeleteObjectsBody.render(true, parsed.entries(), true));
+        assertThat(again).isEqualTo(parsed);
+        assertThat(DeleteObjectsBody.parse(DeleteObjectsBody.render(false, parsed.entries(), false)).entries())
+                .extracting(DeleteObjectsBody.Entry::etag).containsOnlyNulls();
+    }
+
+    @Test
+    void anObjectWithoutAKeyIsMalformed() {
+        assertThatThrownBy(() -> DeleteObjectsBody.parse(xml("<Delete><Object><ETag>e</ETag></Object></Delete>")))
+                .isInstanceOf(S3Exception.class);
+    }
 }

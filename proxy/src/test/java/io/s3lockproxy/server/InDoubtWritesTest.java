@@ -189,7 +189,8 @@ class InDoubtWritesTest {
         }
         broken.set(false);
         upstream.enqueue(FakeUpstream.status(412)); // probe: If-Match on a missing key refused
-        upstream.enqueue(FakeUpstream.ok());
+        upstream.enqueue(FakeUpstream.ok());         // the race object
+        upstream.enqueue(FakeUpstream.ok());         // replaced meanwhile
         upstream.enqueue(FakeUpstream.status(412)); // atomic
         upstream.enqueue(FakeUpstream.status(204));
         upstream.enqueue(FakeUpstream.status(204));

@@ -122,9 +122,10 @@ class WriteConditionsTest {
             upstream.enqueue(FakeUpstream.status(204));     // the probe object deleted again
         } else {
             upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
-            upstream.enqueue(FakeUpstream.ok());            // another writer creates the race key
+            upstream.enqueue(FakeUpstream.ok());            // the race object
+            upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
             upstream.enqueue(FakeUpstream.status(writes == StorageProtection.Writes.ATOMIC ? 412 : 200));
-            upstream.enqueue(FakeUpstream.status(204));     // the race key deleted again
+            upstream.enqueue(FakeUpstream.status(204));     // the race object deleted again
         }
         upstream.enqueue(FakeUpstream.status(switch (deletes) {
             case ENFORCED -> 412;
@@ -133,10 +134,10 @@ class WriteConditionsTest {
         }));
     }
 
-    /** Takes the probe's requests from the record; returns them in arrival order. */
+    /** Takes the probe's requests from the record; returns them in the order they were complete. */
     private List<Received> takeProbe(StorageProtection.Writes writes) throws InterruptedException {
         List<Received> probe = new ArrayList<>();
-        for (int i = 0; i < (writes == StorageProtection.Writes.NONE ? 3 : 5); i++) {
+        for (int i = 0; i < (writes == StorageProtection.Writes.NONE ? 3 : 6); i++) {
             Received r = upstream.take();
             assertThat(r.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
             probe.add(r);
@@ -155,17 +156,20 @@ class WriteConditionsTest {
         }
         List<Received> probe = takeProbe(StorageProtection.Writes.AT_REQUEST);
         assertThat(probe.get(0).header("if-match")).isNotNull();
-        Received between = probe.get(1);
-        Received race = probe.get(2);
-        assertThat(race.header("if-none-match")).isEqualTo("*");
+        Received base = probe.get(1);
+        Received between = probe.get(2);
+        Received race = probe.get(3);
+        assertThat(race.header("if-match")).isEqualTo("\"etag\"");
         assertThat(race.header("expect")).isEqualTo("100-continue");
-        assertThat(race.requestLine()).isEqualTo(between.requestLine());
+        assertThat(race.requestLine()).isEqualTo(base.requestLine()).isEqualTo(between.requestLine());
+        assertThat(race.arrivedNanos()).as("the race request ends after the other writer's").isGreaterThan(
+                between.arrivedNanos());
         assertThat(between.headers()).doesNotContainKeys("if-match", "if-none-match");
-        assertThat(probe.get(3).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
-        assertThat(probe.get(4).requestLine()).startsWith("DELETE ");
-        assertThat(probe.get(4).header("if-match")).isNotNull();
+        assertThat(probe.get(4).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
+        assertThat(probe.get(5).requestLine()).startsWith("DELETE ");
+        assertThat(probe.get(5).header("if-match")).isNotNull();
         assertThat(proxy.storageProtection()).containsEntry("bucket",
-                Map.of("writes", "at request arrival, not at commit", "deletes", "enforced"));
+                Map.of("writes", "checked when the request starts, not at commit", "deletes", "enforced"));
     }
 
     @Test
@@ -289,6 +293,67 @@ class WriteConditionsTest {
         assertThat(delete.requestLine()).startsWith("DELETE /bucket/counter.json ");
         assertThat(delete.headers()).as("this upstream refuses If-Match on DELETE: checked here, not forwarded")
                 .doesNotContainKey("if-match");
+    }
+
+    private static String md5(byte[] body) throws Exception {
+        return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(body));
+    }
+
+    @Test
+    void deleteObjectsETagsAreCheckedUnderTheLocksAndTheFailedOnesAnsweredByTheProxy() throws Exception {
+        int port = start("serialize");
+        enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED);
+        upstream.enqueue(headAnswer("\"ea\""));   // a: its ETag matches
+        upstream.enqueue(headAnswer("\"eb2\""));  // b: changed since the client read it
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult>"
+                + "<Deleted><Key>a</Key></Deleted><Deleted><Key>c&amp;d</Key></Deleted></DeleteResult>").getBytes(
+                StandardCharsets.UTF_8)));
+        byte[] body = ("<Delete><Object><Key>a</Key><ETag>\"ea\"</ETag></Object><Object><Key>b</Key><ETag>eb</ETag>"
+                + "</Object><Object><Key>c&amp;d</Key></Object></Delete>").getBytes(StandardCharsets.UTF_8);
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("POST", "/bucket?delete", body, Map.of("Content-MD5", md5(body)));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).contains("<Deleted><Key>a</Key></Deleted>").contains("<Key>c&amp;d</Key>")
+                    .contains("<Error><Key>b</Key><Code>PreconditionFailed</Code>").endsWith("</DeleteResult>");
+        }
+        takeProbe(StorageProtection.Writes.NONE);
+        List<String> heads = List.of(upstream.take().requestLine(), upstream.take().requestLine());
+        assertThat(heads).anyMatch(l -> l.startsWith("HEAD /bucket/a ")).anyMatch(l -> l.startsWith("HEAD /bucket/b "));
+        Received delete = upstream.take();
+        String sent = new String(delete.body(), StandardCharsets.UTF_8);
+        assertThat(sent).contains("<Key>a</Key>").contains("<Key>c&amp;d</Key>").doesNotContain("<Key>b</Key>")
+                .doesNotContain("ETag");
+        assertThat(delete.header("content-md5")).isEqualTo(md5(delete.body()));
+    }
+
+    @Test
+    void deleteObjectsWhoseEveryConditionFailsIsAnsweredWithoutTheUpstream() throws Exception {
+        int port = start("serialize");
+        enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED);
+        upstream.enqueue(notFound());
+        byte[] body = "<Delete><Quiet>true</Quiet><Object><Key>gone</Key><ETag>\"e\"</ETag></Object></Delete>"
+                .getBytes(StandardCharsets.UTF_8);
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("POST", "/bucket?delete", body, Map.of("Content-MD5", md5(body)));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).contains("<Error><Key>gone</Key><Code>NoSuchKey</Code>");
+        }
+        takeProbe(StorageProtection.Writes.NONE);
+        assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/gone ");
+        assertThat(upstream.poll(300)).as("nothing left to delete upstream").isNull();
+    }
+
+    @Test
+    void deleteObjectsWithABadContentMd5IsRefusedWhenTheProxyRewritesTheBody() throws Exception {
+        int port = start("serialize");
+        enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED);
+        upstream.enqueue(headAnswer("\"e\""));
+        byte[] body = "<Delete><Object><Key>k</Key><ETag>\"e\"</ETag></Object></Delete>".getBytes(StandardCharsets.UTF_8);
+        try (TestClient client = new TestClient(port)) {
+            Response r = client.exchange("POST", "/bucket?delete", body, Map.of("Content-MD5", md5("other".getBytes())));
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("<Code>BadDigest</Code>");
+        }
     }
 
     @Test
