@@ -148,6 +148,7 @@ public final class ProxyProcess implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> credentials = new LinkedHashMap<>();
         private String name = "proxy";
+        private Path jar;
         private String region = "us-east-1";
         private String upstreamEndpoint;
         private String upstreamRegion = "us-east-1";
@@ -167,6 +168,12 @@ public final class ProxyProcess implements AutoCloseable {
         private String onRedisDown;
 
         /** Used in the log file name, e.g. the test class. */
+        /** Runs this jar instead of the build's {@code proxy.jar} (benchmarks: an earlier build beside this one). */
+        public Builder jar(Path jar) {
+            this.jar = jar;
+            return this;
+        }
+
         public Builder name(String name) {
             this.name = name.replaceAll("[^A-Za-z0-9._-]", "_");
             return this;
@@ -344,7 +351,7 @@ public final class ProxyProcess implements AutoCloseable {
         }
 
         public ProxyProcess start() {
-            Path jar = ChildProcesses.requiredFile("proxy.jar");
+            Path jar = this.jar != null ? this.jar : ChildProcesses.requiredFile("proxy.jar");
             int port = Ports.freePort();
             int adminPort = Ports.freePort();
             Path log = ChildProcesses.logDirectory().resolve(name + "-" + port + ".log");
@@ -360,9 +367,12 @@ public final class ProxyProcess implements AutoCloseable {
                 List<String> command = new ArrayList<>();
                 command.add(ChildProcesses.javaExecutable().toString());
                 command.add("-Xmx" + heap);
-                // Invariants asserted in the code hold, and no buffer leaks: ZzSecretsNotLoggedIT greps for both.
-                command.add("-ea:io.s3lockproxy...");
-                command.add("-Dio.netty.leakDetection.level=paranoid");
+                // The test run adds assertions and Netty's paranoid leak detector (see the pom), benchmarks do not.
+                for (String option : System.getProperty("proxy.testJvmOptions", "").split(" ")) {
+                    if (!option.isBlank()) {
+                        command.add(option);
+                    }
+                }
                 command.addAll(jvmOptions);
                 command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
                 ProcessBuilder pb = new ProcessBuilder(command)
