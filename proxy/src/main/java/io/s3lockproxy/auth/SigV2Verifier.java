@@ -36,8 +36,7 @@ final class SigV2Verifier {
     /** Returns whether an {@code Authorization} value is a Version 2 one ({@code AWS AccessKeyId:Signature}). */
     static boolean isHeader(String authorization) {
         String v = authorization.strip();
-        return v.length() > ALGORITHM.length() && v.startsWith(ALGORITHM)
-                && Character.isWhitespace(v.charAt(ALGORITHM.length()));
+        return v.equals(ALGORITHM) || (v.startsWith(ALGORITHM) && Character.isWhitespace(v.charAt(ALGORITHM.length())));
     }
 
     /** Returns whether {@code request} carries Version 2 query-string authentication. */

@@ -245,7 +245,7 @@ class SigV2VerifierTest {
                 "Date", date, "Authorization", "AWS AKIDUNKNOWN:bWq2s1WEIj+Ydj0vQ697zp+IXMU="),
                 S3ErrorCode.INVALID_ACCESS_KEY_ID)
                 .satisfies(e -> assertThat(((S3Exception) e).extra()).containsEntry("AWSAccessKeyId", "AKIDUNKNOWN"));
-        for (String malformed : new String[] {"AWS " + ACCESS, "AWS :sig", "AWS " + ACCESS + ":"}) {
+        for (String malformed : new String[] {"AWS " + ACCESS, "AWS :sig", "AWS " + ACCESS + ":", "AWS", "AWS  "}) {
             rejects(verifierAt(date), request("GET", "/b/k", "Host", "h", "Date", date, "Authorization", malformed),
                     S3ErrorCode.INVALID_ARGUMENT);
         }
