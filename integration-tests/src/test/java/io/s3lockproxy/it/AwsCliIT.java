@@ -1,7 +1,6 @@
 package io.s3lockproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,7 @@ class AwsCliIT extends ProxyTestEnvironment {
 
     @BeforeEach
     void requireCli() throws IOException {
-        assumeTrue(Executables.onPath("aws"), "aws-cli is not on PATH");
+        Executables.assumeOnPath("aws", "the aws-cli");
         work = Files.createTempDirectory("awscli-it-");
         // aws-cli v1 presigns with SigV2 unless told otherwise; the proxy accepts SigV4 only.
         Files.writeString(work.resolve("config"), "[default]\ns3 =\n    addressing_style = path\n    signature_version = s3v4\n",
@@ -130,7 +129,7 @@ class AwsCliIT extends ProxyTestEnvironment {
 
     @Test
     void presignWithCurl() {
-        assumeTrue(Curl.available(), "curl is not on PATH");
+        Executables.assumeOnPath("curl", "curl");
         byte[] body = Payloads.random(3_000);
         direct.putObject(b -> b.bucket(bucket).key("cli/presigned"),
                 software.amazon.awssdk.core.sync.RequestBody.fromBytes(body));

@@ -1,7 +1,6 @@
 package io.s3lockproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -57,7 +56,7 @@ class PresignedIT extends ProxyTestEnvironment {
 
     @Test
     void presignedGetAndPutWithCurl() throws IOException {
-        assumeTrue(Curl.available(), "curl is not on PATH");
+        Executables.assumeOnPath("curl", "curl");
         byte[] body = Payloads.random(200_000);
         Path file = Files.createTempFile("presigned-", ".bin");
         try {

@@ -50,9 +50,15 @@ public final class AccessPolicy {
 
     /**
      * Throws {@link S3ErrorCode#ACCESS_DENIED} unless {@code accessKey} (already verified) may make
-     * {@code request}.
+     * {@code request}. A null key (an anonymous request, {@link VerifiedRequest#anonymous()}) is
+     * always denied here: no key's grant covers it, and the proxy may only forward it unsigned,
+     * which is the caller's decision, never a policy's.
      */
     public void check(String accessKey, S3Request request) {
+        if (accessKey == null) {
+            throw denied("Anonymous requests carry no access key: they are forwarded unsigned or refused,"
+                    + " never signed with the proxy's upstream credentials.");
+        }
         Grant grant = grants.get(accessKey);
         if (grant == null) {
             return;

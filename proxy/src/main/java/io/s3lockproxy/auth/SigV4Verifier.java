@@ -1,5 +1,7 @@
 package io.s3lockproxy.auth;
 
+import io.s3lockproxy.config.AnonymousAccess;
+import io.s3lockproxy.config.AuthConfig;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Request;
@@ -25,7 +27,10 @@ import java.util.TreeSet;
  *
  * <p>The verifier rebuilds the canonical request from the request line and headers exactly as
  * received, with the credential scope the client chose (any region; service {@code s3}), and
- * compares signatures in constant time. Anonymous requests are refused. Thread-safe.
+ * compares signatures in constant time. It is also where the scheme is decided: Signature
+ * Version 2 requests go to {@link SigV2Verifier} when {@code auth.sigV2} allows them, and a request
+ * without any signature is refused or, with {@code auth.anonymous: forward}, returned as
+ * {@link AuthScheme#ANONYMOUS}. Thread-safe.
  */
 public final class SigV4Verifier {
     /** The clock skew S3 tolerates. */
@@ -41,9 +46,37 @@ public final class SigV4Verifier {
     private final Clock clock;
     private final Duration maxSkew;
     private final boolean acceptSessionTokens;
+    private final SigV2Verifier sigV2;
+    private final AnonymousAccess anonymous;
 
     /**
-     * Creates a verifier.
+     * Creates a verifier with the settings of {@code config}: clock skew, session tokens,
+     * {@code auth.sigV2} and {@code auth.anonymous}.
+     *
+     * <p>With {@code auth.anonymous: forward} {@link #verify} returns requests without any
+     * signature as {@link VerifiedRequest#anonymous()}; the caller must then send them upstream
+     * unsigned, never re-signed with the upstream credentials.
+     *
+     * @param credentials  the client credentials accepted
+     * @param clock        the time requests are checked against
+     * @param config       the {@code auth.*} settings
+     */
+    public SigV4Verifier(CredentialStore credentials, Clock clock, AuthConfig config) {
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxSkew = Objects.requireNonNull(config.maxClockSkew(), "maxSkew");
+        if (maxSkew.isNegative() || maxSkew.isZero()) {
+            throw new IllegalArgumentException("maxSkew must be positive, was " + maxSkew);
+        }
+        this.acceptSessionTokens = config.acceptSessionTokens();
+        this.sigV2 = config.sigV2() ? new SigV2Verifier(this) : null;
+        this.anonymous = config.anonymous();
+    }
+
+    /**
+     * Creates a SigV4-only verifier that refuses anonymous requests: the behaviour from before
+     * {@code auth.sigV2} and {@code auth.anonymous} existed (SigV2 gets 400 InvalidRequest,
+     * anonymous requests 403 AccessDenied).
      *
      * @param credentials          the client credentials accepted
      * @param clock                the time requests are checked against
@@ -52,24 +85,22 @@ public final class SigV4Verifier {
      *                             (the token is then only checked as a signed part of the request)
      */
     public SigV4Verifier(CredentialStore credentials, Clock clock, Duration maxSkew, boolean acceptSessionTokens) {
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.maxSkew = Objects.requireNonNull(maxSkew, "maxSkew");
-        if (maxSkew.isNegative() || maxSkew.isZero()) {
-            throw new IllegalArgumentException("maxSkew must be positive, was " + maxSkew);
-        }
-        this.acceptSessionTokens = acceptSessionTokens;
+        this(credentials, clock, new AuthConfig(maxSkew, acceptSessionTokens, false, AnonymousAccess.DENY));
     }
 
     /**
-     * Returns who signed {@code request} and how its body is declared.
+     * Returns who signed {@code request}, how, and how its body is declared; for an anonymous
+     * request that {@code auth.anonymous: forward} lets through, a result without access key.
      *
-     * @throws S3Exception when the request is anonymous, malformed, out of time or wrongly signed
+     * @throws S3Exception when the request is refused: anonymous under {@code deny}, SigV2 under
+     *                     {@code auth.sigV2: false}, more than one mechanism, malformed, out of
+     *                     time or wrongly signed
      */
     public VerifiedRequest verify(S3Request request) {
         List<String> authorization = request.headers().getAll("Authorization");
-        boolean query = PresignedQuery.present(request);
-        if (!authorization.isEmpty() && query) {
+        boolean v4Query = PresignedQuery.present(request);
+        boolean v2Query = SigV2Verifier.queryPresent(request);
+        if ((authorization.isEmpty() ? 0 : 1) + (v4Query ? 1 : 0) + (v2Query ? 1 : 0) > 1) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Only one auth mechanism allowed; only the"
                     + " X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization"
                     + " header should be specified");
@@ -79,15 +110,30 @@ public final class SigV4Verifier {
                     "The authorization header is malformed; it was sent more than once.");
         }
         if (!authorization.isEmpty()) {
-            return verifyHeader(request, AuthorizationHeader.parse(authorization.get(0)));
+            String value = authorization.get(0);
+            if (SigV2Verifier.isHeader(value)) {
+                return sigV2().verifyHeader(request, value);
+            }
+            return verifyHeader(request, AuthorizationHeader.parse(value));
         }
-        if (query) {
+        if (v4Query) {
             return verifyPresigned(request, PresignedQuery.parse(request));
         }
-        if (request.hasQueryParam("AWSAccessKeyId") || request.hasQueryParam("Signature")) {
-            throw SignatureErrors.sigV2NotSupported();
+        if (v2Query) {
+            return sigV2().verifyPresigned(request);
         }
-        throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Anonymous access is not allowed; sign the request with SigV4.");
+        if (anonymous == AnonymousAccess.DENY) {
+            throw new S3Exception(S3ErrorCode.ACCESS_DENIED,
+                    "Anonymous access is not allowed; sign the request with SigV4.");
+        }
+        return withoutPayloadSignature(null, request, AuthScheme.ANONYMOUS);
+    }
+
+    private SigV2Verifier sigV2() {
+        if (sigV2 == null) {
+            throw SignatureErrors.sigV2Disabled();
+        }
+        return sigV2;
     }
 
     private VerifiedRequest verifyHeader(S3Request request, AuthorizationHeader auth) {
@@ -98,7 +144,7 @@ public final class SigV4Verifier {
             throw new S3Exception(S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED, "The authorization header is"
                     + " malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
         }
-        checkSkew(time);
+        checkSkew(time, time.timestamp());
         requireHost(auth.signedHeaders());
         String secret = secretOf(credential.accessKey());
         checkSessionToken(request.headers().get(SECURITY_TOKEN));
@@ -114,7 +160,7 @@ public final class SigV4Verifier {
         SigningKey key = signingKeys.of(credential.accessKey(), secret, credential);
         checkSignature(request, false, auth.signedHeaders(), contentSha256, time, credential, key, auth.signature());
         String seed = auth.signature().toLowerCase(Locale.ROOT);
-        return verified(credential, mode, contentSha256, key, time, seed, false);
+        return verified(credential, mode, contentSha256, key, time, seed, AuthScheme.SIGV4_HEADER);
     }
 
     private VerifiedRequest verifyPresigned(S3Request request, PresignedQuery q) {
@@ -148,16 +194,16 @@ public final class SigV4Verifier {
         SigningKey key = signingKeys.of(credential.accessKey(), secret, credential);
         checkSignature(request, true, q.signedHeaders(), payloadHash, q.time(), credential, key, q.signature());
         String seed = q.signature().toLowerCase(Locale.ROOT);
-        return verified(credential, mode, payloadHash, key, q.time(), seed, true);
+        return verified(credential, mode, payloadHash, key, q.time(), seed, AuthScheme.SIGV4_PRESIGNED);
     }
 
     private static VerifiedRequest verified(Credential credential, PayloadMode mode, String payloadHash,
-            SigningKey key, RequestTime time, String seedSignature, boolean presigned) {
+            SigningKey key, RequestTime time, String seedSignature, AuthScheme scheme) {
         String sha256 = mode == PayloadMode.SHA256_HEX ? ContentSha256.normalizedHex(payloadHash) : null;
         StreamingContext streaming = mode.signedChunks()
                 ? new StreamingContext(key, time.timestamp(), credential.scope(), seedSignature)
                 : null;
-        return new VerifiedRequest(credential.accessKey(), mode, sha256, streaming, presigned);
+        return new VerifiedRequest(credential.accessKey(), mode, sha256, streaming, scheme);
     }
 
     private void checkSignature(S3Request request, boolean presigned, List<String> signedHeaders,
@@ -198,13 +244,37 @@ public final class SigV4Verifier {
         return time;
     }
 
-    private void checkSkew(RequestTime time) {
+    /**
+     * Returns the result for a request whose payload no signature covers (SigV2, anonymous): the
+     * body as {@code x-amz-content-sha256} declares it when sent (a hex hash is then checked),
+     * else as {@code UNSIGNED-PAYLOAD}.
+     *
+     * @throws S3Exception INVALID_REQUEST for signed aws-chunked bodies: without a SigV4 seed
+     *                     signature their chunk signatures cannot be checked
+     */
+    VerifiedRequest withoutPayloadSignature(String accessKey, S3Request request, AuthScheme scheme) {
+        String declared = request.headers().get(CONTENT_SHA256);
+        PayloadMode mode = declared == null ? PayloadMode.UNSIGNED : ContentSha256.classify(declared);
+        if (mode.signedChunks()) {
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "x-amz-content-sha256: " + declared
+                    + " needs a SigV4 Authorization header: its chunk signatures chain from that signature.");
+        }
+        String sha256 = mode == PayloadMode.SHA256_HEX ? ContentSha256.normalizedHex(declared) : null;
+        return new VerifiedRequest(accessKey, mode, sha256, null, scheme);
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Refuses a request time further than the allowed skew from the clock; {@code shown} is the time as sent. */
+    void checkSkew(RequestTime time, String shown) {
         Instant now = clock.instant();
         Duration skew = Duration.between(now, time.instant()).abs();
         if (skew.compareTo(maxSkew) > 0) {
             throw new S3Exception(S3ErrorCode.REQUEST_TIME_TOO_SKEWED,
                     S3ErrorCode.REQUEST_TIME_TOO_SKEWED.defaultMessage(), Map.of(
-                            "RequestTime", time.timestamp(),
+                            "RequestTime", shown,
                             "ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString(),
                             "MaxAllowedSkewMilliseconds", Long.toString(maxSkew.toMillis())));
         }
@@ -217,11 +287,11 @@ public final class SigV4Verifier {
         }
     }
 
-    private String secretOf(String accessKey) {
+    String secretOf(String accessKey) {
         return credentials.secretFor(accessKey).orElseThrow(() -> SignatureErrors.unknownAccessKey(accessKey));
     }
 
-    private void checkSessionToken(String token) {
+    void checkSessionToken(String token) {
         if (token != null && !acceptSessionTokens) {
             throw new S3Exception(S3ErrorCode.INVALID_TOKEN);
         }

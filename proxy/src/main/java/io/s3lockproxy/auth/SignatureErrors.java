@@ -16,6 +16,38 @@ final class SignatureErrors {
                 "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
     }
 
+    /** Returns the answer to a Signature Version 2 request when {@code auth.sigV2} is false. */
+    static S3Exception sigV2Disabled() {
+        return new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                "The authorization mechanism you have provided is not supported: SigV2 is disabled on this proxy"
+                        + " (auth.sigV2: false). Please use AWS4-HMAC-SHA256.");
+    }
+
+    /**
+     * Returns SignatureDoesNotMatch for a Signature Version 2 request with the string to sign,
+     * as S3 does: as text and as its bytes in hex, so that a client can spot stray whitespace.
+     */
+    static S3Exception sigV2Mismatch(String accessKey, String stringToSign, String provided) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("AWSAccessKeyId", accessKey);
+        extra.put("StringToSign", stringToSign);
+        extra.put("SignatureProvided", provided);
+        extra.put("StringToSignBytes", hexBytes(stringToSign));
+        return new S3Exception(S3ErrorCode.SIGNATURE_DOES_NOT_MATCH,
+                S3ErrorCode.SIGNATURE_DOES_NOT_MATCH.defaultMessage(), extra);
+    }
+
+    private static String hexBytes(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if (out.length() > 0) {
+                out.append(' ');
+            }
+            out.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return out.toString();
+    }
+
     /** Returns InvalidAccessKeyId naming the unknown key. */
     static S3Exception unknownAccessKey(String accessKey) {
         return new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID,

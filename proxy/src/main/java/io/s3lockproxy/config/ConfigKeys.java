@@ -16,7 +16,7 @@ public final class ConfigKeys {
     public static final List<String> ALL = List.of(
             "listen", "admin", "region", "virtualHostDomain",
             "credentials[].accessKey", "credentials[].secretKey",
-            "auth.maxClockSkewMs", "auth.acceptSessionTokens",
+            "auth.maxClockSkewMs", "auth.acceptSessionTokens", "auth.sigV2", "auth.anonymous",
             "upstream.endpoint", "upstream.region", "upstream.accessKey", "upstream.secretKey",
             "upstream.pathStyle", "upstream.payloadMode", "upstream.connectTimeoutMs", "upstream.readTimeoutMs",
             "lock.redis", "lock.leaseMs", "lock.waitMs", "lock.mode", "lock.onRedisDown", "lock.commitMarginMs",

@@ -62,7 +62,9 @@ public final class ConfigLoader {
         List<ClientCredential> credentials = credentials(t);
         AuthConfig auth = new AuthConfig(
                 t.duration("auth.maxClockSkewMs", Duration.ofMinutes(15)),
-                t.bool("auth.acceptSessionTokens", false));
+                t.bool("auth.acceptSessionTokens", false),
+                t.bool("auth.sigV2", true),
+                t.enumValue("auth.anonymous", AnonymousAccess.class, AnonymousAccess.FORWARD, "forward", "deny"));
         UpstreamConfig upstream = upstream(t);
         LockConfig lock = lock(t);
         TlsConfig tls = tls(t);

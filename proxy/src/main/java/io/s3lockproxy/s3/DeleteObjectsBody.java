@@ -1,8 +1,15 @@
 package io.s3lockproxy.s3;
 
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -19,6 +26,7 @@ public final class DeleteObjectsBody {
     public static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
 
     private static final XMLInputFactory XML = secureFactory();
+    private static final Pattern ENCODING = Pattern.compile("\\sencoding\\s*=\\s*[\"']([A-Za-z][A-Za-z0-9._-]*)[\"']");
 
     private DeleteObjectsBody() {
     }
@@ -59,7 +67,7 @@ public final class DeleteObjectsBody {
         String versionId = null;
         String etag = null;
         try {
-            XMLStreamReader r = XML.createXMLStreamReader(new ByteArrayInputStream(body));
+            XMLStreamReader r = reader(body);
             int depth = 0;
             boolean inObject = false;
             boolean sawDelete = false;
@@ -130,7 +138,7 @@ public final class DeleteObjectsBody {
             }
             b.append("</Object>");
         }
-        return b.append("</Delete>").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return b.append("</Delete>").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -151,6 +159,69 @@ public final class DeleteObjectsBody {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Returns a parser over {@code body}, decoded here, strictly: UTF-8 (what S3 clients send, with
+     * or without a byte order mark), UTF-16 after its byte order mark, or the encoding the XML
+     * declaration names. The JDK's parser, given bytes, would print every malformed sequence to
+     * stderr as a "[Fatal Error]" line, so a client could write to the proxy's console at will;
+     * given characters it has nothing to decode.
+     */
+    private static XMLStreamReader reader(byte[] body) throws XMLStreamException {
+        Charset charset = StandardCharsets.UTF_8;
+        int skip = 0;
+        if (startsWith(body, 0xef, 0xbb, 0xbf)) {
+            skip = 3;
+        } else if (startsWith(body, 0xfe, 0xff)) {
+            charset = StandardCharsets.UTF_16BE;
+            skip = 2;
+        } else if (startsWith(body, 0xff, 0xfe)) {
+            charset = StandardCharsets.UTF_16LE;
+            skip = 2;
+        } else {
+            charset = declaredEncoding(body);
+        }
+        try {
+            String text = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body, skip, body.length - skip))
+                    .toString();
+            return XML.createXMLStreamReader(new StringReader(text));
+        } catch (CharacterCodingException e) {
+            throw malformed();
+        }
+    }
+
+    private static boolean startsWith(byte[] b, int... prefix) {
+        if (b.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((b[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns the encoding an XML declaration names ({@code <?xml … encoding="…"?>}), UTF-8 without one. */
+    private static Charset declaredEncoding(byte[] b) {
+        String head = new String(b, 0, Math.min(b.length, 200), StandardCharsets.ISO_8859_1);
+        if (!head.startsWith("<?xml")) {
+            return StandardCharsets.UTF_8;
+        }
+        int end = head.indexOf("?>");
+        Matcher m = ENCODING.matcher(end < 0 ? head : head.substring(0, end));
+        if (!m.find()) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(m.group(1));
+        } catch (IllegalArgumentException e) {
+            throw malformed();
+        }
     }
 
     private static S3Exception malformed() {

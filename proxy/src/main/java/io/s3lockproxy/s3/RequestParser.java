@@ -49,7 +49,8 @@ public final class RequestParser {
         }
         String method = request.method().name();
         S3Operation operation = OperationResolver.resolve(method, bucket, key, query, request.headers());
-        return new S3Request(requestId, method, rawPath, rawQuery, query, request.headers(), bucket, key, operation);
+        return new S3Request(requestId, method, rawPath, rawQuery, query, request.headers(), bucket, key, operation,
+                hostBucket != null);
     }
 
     private String bucketFromHost(String host) {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param bucket     the bucket, or null for service-level requests (ListBuckets)
  * @param key        the decoded object key, or null for bucket-level requests
  * @param operation  the S3 operation
+ * @param virtualHosted  whether the bucket came from the Host header (virtual-host style) rather than the path
  */
 public record S3Request(
         String requestId,
@@ -27,7 +28,15 @@ public record S3Request(
         HttpHeaders headers,
         String bucket,
         String key,
-        S3Operation operation) {
+        S3Operation operation,
+        boolean virtualHosted) {
+
+    /** A path-style request (or one without a bucket). */
+    public S3Request(String requestId, String method, String rawPath, String rawQuery,
+            List<Map.Entry<String, String>> query, HttpHeaders headers, String bucket, String key,
+            S3Operation operation) {
+        this(requestId, method, rawPath, rawQuery, query, headers, bucket, key, operation, false);
+    }
 
     /** Returns the first value of query parameter {@code name}, or null. */
     public String queryParam(String name) {

@@ -30,10 +30,17 @@ final class Admission {
      * A request that may go on.
      *
      * @param request    the parsed request
-     * @param accessKey  the verified client key
+     * @param accessKey  the verified client key, or null for an anonymous request
      * @param plan       what goes upstream and how the body is checked
      */
     record Admitted(S3Request request, String accessKey, RequestPlanner.Plan plan) {
+        /**
+         * Returns whether the request carried no signature ({@code auth.anonymous: forward}): it goes
+         * upstream unsigned, so that the upstream's own public-access rules decide.
+         */
+        boolean anonymous() {
+            return accessKey == null;
+        }
     }
 
     /** Returns the admitted request; throws S3Exception with the answer S3 would give otherwise. */
@@ -43,7 +50,9 @@ final class Admission {
         }
         S3Request request = parser.parse(head, requestId);
         VerifiedRequest verified = verifier.verify(request);
-        policy.check(verified.accessKey(), request);
+        if (!verified.anonymous()) {
+            policy.check(verified.accessKey(), request);
+        }
         return new Admitted(request, verified.accessKey(), planner.plan(head, request, verified));
     }
 

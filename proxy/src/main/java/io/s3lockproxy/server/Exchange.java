@@ -174,7 +174,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         to(State.LOCKING);
-        write = services.writes().forKeys(ctx.channel().eventLoop(), admitted.request(), keys);
+        write = services.writes().forKeys(ctx.channel().eventLoop(), admitted.request(), keys, admitted.anonymous());
         tally.lockWaitStarted();
         write.admit(planned, this::leaseLost).addListener((Future<UpstreamRequest> f) -> {
             tally.lockWaitEnded();
@@ -229,7 +229,7 @@ final class Exchange implements ResponseListener {
         to(State.CONNECTING);
         HttpRequest signed;
         try {
-            signed = services.resigner().sign(request);
+            signed = admitted.anonymous() ? services.resigner().unsigned(request) : services.resigner().sign(request);
         } catch (RuntimeException e) {
             LOG.error("request {}: signing for the upstream failed", requestId, e);
             fail(new S3Exception(S3ErrorCode.INTERNAL_ERROR, "The request could not be signed for the upstream;"

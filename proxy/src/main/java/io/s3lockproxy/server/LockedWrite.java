@@ -30,16 +30,19 @@ final class LockedWrite implements WriteAdmission {
     private final EventLoop loop;
     private final S3Request request;
     private final List<LockKey> keys;
+    private final boolean anonymous;
     private HeldKeys held;
     private Conditions conditions = Conditions.AS_SENT;
     private boolean inDoubt;
     private boolean ended;
 
-    LockedWrite(WriteServices services, EventLoop loop, S3Request request, List<LockKey> keys) {
+    /** {@code anonymous}: the write goes up unsigned, so the proxy reads nothing on its behalf (no conditions). */
+    LockedWrite(WriteServices services, EventLoop loop, S3Request request, List<LockKey> keys, boolean anonymous) {
         this.services = services;
         this.loop = loop;
         this.request = request;
         this.keys = keys;
+        this.anonymous = anonymous;
     }
 
     @Override
@@ -89,7 +92,12 @@ final class LockedWrite implements WriteAdmission {
                     "The lock service is unavailable and this write cannot be fenced at the storage; retry."));
             return;
         }
-        if (!services.conditions().applies(request, mustFence)) {
+        if (anonymous && mustFence) {
+            result.tryFailure(new S3Exception(S3ErrorCode.SLOW_DOWN,
+                    "The lock service is unavailable and an anonymous write cannot be fenced at the storage; retry."));
+            return;
+        }
+        if (anonymous || !services.conditions().applies(request, mustFence)) {
             result.trySuccess(planned);
             return;
         }

@@ -112,8 +112,7 @@ public final class ProxyServer implements AutoCloseable {
             WriteServices writes = new WriteServices(lockService, config.lock().redis() != null,
                     new ConditionCheck(calls, protections, fenced), new LongAdder());
             Admission admission = new Admission(new RequestParser(config.virtualHostDomain()),
-                    new SigV4Verifier(credentialStore(config), Clock.systemUTC(), config.auth().maxClockSkew(),
-                            config.auth().acceptSessionTokens()),
+                    new SigV4Verifier(credentialStore(config), Clock.systemUTC(), config.auth()),
                     new AccessPolicy(config.credentials()), new RequestPlanner(config.upstream().payload()));
             ExchangeServices services = new ExchangeServices(admission, writes, resigner, origins, observer, connections);
             Channel channel = new ServerBootstrap()

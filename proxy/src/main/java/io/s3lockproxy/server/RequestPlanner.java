@@ -12,7 +12,11 @@ import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Request;
 import io.s3lockproxy.upstream.BodyPlan;
 import io.s3lockproxy.upstream.UpstreamRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /** Decides, from an authenticated request, what goes upstream and how the body is checked on its way. */
 final class RequestPlanner {
@@ -50,16 +54,32 @@ final class RequestPlanner {
             } else {
                 decodedLength = contentLength;
             }
-            body = BodyPlan.choose(decodedLength, trailerName, forwarding);
+            // An anonymous request goes up unsigned, so never as aws-chunked, which only a signer frames.
+            body = BodyPlan.choose(decodedLength, verified.anonymous() ? null : trailerName, forwarding);
             verifier = BodyVerifiers.create(verified, request.headers());
         } else if (request.method().equals("PUT") && request.key() != null && contentLength < 0) {
             throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
         }
         boolean trailerDropped = trailerName != null && body.kind() != BodyPlan.Kind.CHUNKED_TRAILER;
         UpstreamRequest upstream = new UpstreamRequest(request.method(), request.bucket(), request.key(),
-                PresignParameters.without(request.query()),
+                withoutSignature(request.query(), verified.scheme().clientQueryParameters()),
                 ForwardedHeaders.upstream(request.headers(), trailerDropped), body);
         return new Plan(upstream, verifier, trailerName);
+    }
+
+    /** Returns {@code query} without the parameters that carry the client's own signature. */
+    private static List<Map.Entry<String, String>> withoutSignature(List<Map.Entry<String, String>> query,
+                                                                  Set<String> signatureParameters) {
+        if (signatureParameters.isEmpty()) {
+            return query;
+        }
+        List<Map.Entry<String, String>> out = new ArrayList<>(query.size());
+        for (Map.Entry<String, String> p : query) {
+            if (!signatureParameters.contains(p.getKey())) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     private static long decodedLength(S3Request request) {

@@ -17,8 +17,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 record WriteServices(LockService locks, boolean locksShared, ConditionCheck conditions, LongAdder fenceRejections) {
 
-    /** Returns the admission of a write to {@code keys}, for an exchange on {@code loop}. */
-    WriteAdmission forKeys(EventLoop loop, S3Request request, List<LockKey> keys) {
-        return new LockedWrite(this, loop, request, keys);
+    /**
+     * Returns the admission of a write to {@code keys}, for an exchange on {@code loop}. An
+     * anonymous write is locked but gets no conditions checked under the lock: reading the object
+     * with the proxy's credentials would lend it their authority; its own conditions go up as sent.
+     */
+    WriteAdmission forKeys(EventLoop loop, S3Request request, List<LockKey> keys, boolean anonymous) {
+        return new LockedWrite(this, loop, request, keys, anonymous);
     }
 }

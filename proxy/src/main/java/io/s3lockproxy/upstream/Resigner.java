@@ -47,6 +47,45 @@ public final class Resigner {
 
     /** Returns the signed request head to send upstream. */
     public HttpRequest sign(UpstreamRequest request) {
+        SdkHttpRequest built = unsignedRequest(request);
+        BodyPlan body = request.body();
+        AwsCredentialsIdentity identity = credentials.resolveCredentials();
+        SdkHttpRequest signed = signer.sign((SignRequest.Builder<AwsCredentialsIdentity> r) -> {
+            r.identity(identity)
+                    .request(built)
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, upstream.region())
+                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false);
+            if (body.kind() == BodyPlan.Kind.CHUNKED_TRAILER) {
+                r.putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, true)
+                        .putProperty(AwsV4HttpSigner.CHECKSUM_ALGORITHM, algorithm(body.trailerName()));
+            }
+        }).request();
+        return toNetty(signed);
+    }
+
+    /**
+     * Returns the request head to send upstream without any signature, for an anonymous client:
+     * the upstream's own public-access rules decide, and the proxy lends it no credentials.
+     */
+    public HttpRequest unsigned(UpstreamRequest request) {
+        if (request.body().kind() == BodyPlan.Kind.CHUNKED_TRAILER) {
+            throw new IllegalArgumentException("an unsigned request cannot carry an aws-chunked body");
+        }
+        HttpRequest out = toNetty(unsignedRequest(request));
+        out.headers().set("Host", hostHeader(request.bucket()));
+        return out;
+    }
+
+    private String hostHeader(String bucket) {
+        int port = upstream.port();
+        boolean defaultPort = port == (upstream.tls() ? 443 : 80);
+        return host(bucket) + (defaultPort ? "" : ":" + port);
+    }
+
+    private SdkHttpRequest unsignedRequest(UpstreamRequest request) {
         SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.fromValue(request.method()))
                 .protocol(upstream.tls() ? "https" : "http")
@@ -63,22 +102,7 @@ public final class Resigner {
         if (body.kind() != BodyPlan.Kind.NONE) {
             unsigned.putHeader("Content-Length", Long.toString(body.contentLength()));
         }
-        SdkHttpRequest built = unsigned.build();
-        AwsCredentialsIdentity identity = credentials.resolveCredentials();
-        SdkHttpRequest signed = signer.sign((SignRequest.Builder<AwsCredentialsIdentity> r) -> {
-            r.identity(identity)
-                    .request(built)
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, upstream.region())
-                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false);
-            if (body.kind() == BodyPlan.Kind.CHUNKED_TRAILER) {
-                r.putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, true)
-                        .putProperty(AwsV4HttpSigner.CHECKSUM_ALGORITHM, algorithm(body.trailerName()));
-            }
-        }).request();
-        return toNetty(signed);
+        return unsigned.build();
     }
 
     private String host(String bucket) {

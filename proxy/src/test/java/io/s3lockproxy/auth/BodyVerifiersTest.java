@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class BodyVerifiersTest {
     private static VerifiedRequest request(PayloadMode mode, String sha256) {
         return new VerifiedRequest("AKIAIOSFODNN7EXAMPLE", mode, sha256,
-                mode.signedChunks() ? AwsChunkedBodies.CONTEXT : null, false);
+                mode.signedChunks() ? AwsChunkedBodies.CONTEXT : null, AuthScheme.SIGV4_HEADER);
     }
 
     private static HttpHeaders headers(String... nameValues) {

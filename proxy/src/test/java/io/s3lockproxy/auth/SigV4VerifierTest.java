@@ -155,6 +155,25 @@ class SigV4VerifierTest {
     }
 
     @Test
+    void presignedSignatureOfTheWrongLengthOrAlphabetIs403SignatureDoesNotMatch() {
+        S3Request r = presigned(put().build(), NOW, TEN_MINUTES);
+        String sig = r.queryParam("X-Amz-Signature");
+        for (String bad : new String[] {sig.substring(0, 63), sig + "0", sig.substring(0, 63) + "g", "",
+            "not-hex-at-all", sig.substring(0, 40)}) {
+            S3Request changed = SdkSigning.s3Request(r.method(), r.rawPath(),
+                    r.rawQuery().replace("X-Amz-Signature=" + sig, "X-Amz-Signature=" + bad), r.headers());
+            rejects(verifier, changed, S3ErrorCode.SIGNATURE_DOES_NOT_MATCH)
+                    .satisfies(e -> assertThat(((S3Exception) e).extra())
+                            .containsEntry("SignatureProvided", bad)
+                            .containsKeys("StringToSign", "CanonicalRequest"));
+        }
+        // Upper-case hex of the right signature is still the right signature.
+        S3Request upper = SdkSigning.s3Request(r.method(), r.rawPath(),
+                r.rawQuery().replace(sig, sig.toUpperCase(java.util.Locale.ROOT)), r.headers());
+        assertThat(verifier.verify(upper).scheme()).isEqualTo(AuthScheme.SIGV4_PRESIGNED);
+    }
+
+    @Test
     void rejectsExpiresOutsideOneSecondToSevenDays() {
         S3Request r = presigned(put().build(), NOW, TEN_MINUTES);
         for (String bad : new String[] {"604801", "0", "-1", "ten"}) {

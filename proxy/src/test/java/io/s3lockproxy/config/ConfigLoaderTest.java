@@ -300,6 +300,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sigV2AndAnonymousAccessAreConfigurable() throws IOException {
+        ProxyConfig defaults = load(MINIMAL);
+        assertThat(defaults.auth().sigV2()).isTrue();
+        assertThat(defaults.auth().anonymous()).isEqualTo(AnonymousAccess.FORWARD);
+
+        ProxyConfig c = load(MINIMAL + "auth:\n  sigV2: false\n  anonymous: deny\n");
+        assertThat(c.auth()).isEqualTo(new AuthConfig(Duration.ofMinutes(15), false, false, AnonymousAccess.DENY));
+        ProxyConfig env = load(MINIMAL, Map.of("S3LP_AUTH_SIGV2", "false", "S3LP_AUTH_ANONYMOUS", "deny"));
+        assertThat(env.auth().sigV2()).isFalse();
+        assertThat(env.auth().anonymous()).isEqualTo(AnonymousAccess.DENY);
+        assertThat(load(MINIMAL, Map.of("S3LP_AUTH_ANONYMOUS", "forward")).auth().anonymous())
+                .isEqualTo(AnonymousAccess.FORWARD);
+
+        assertThatThrownBy(() -> load(MINIMAL + "auth:\n  anonymous: allow\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("auth.anonymous"))
+                .hasMessageContaining("forward").hasMessageContaining("deny");
+        assertThatThrownBy(() -> load(MINIMAL + "auth:\n  sigV2: maybe\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("auth.sigV2"));
+    }
+
+    @Test
     void everyKeyIsInTheReadmeConfigurationReference() throws IOException {
         String readme = Files.readString(Path.of("../README.md"), StandardCharsets.UTF_8);
         int start = readme.indexOf("## Configuration reference");

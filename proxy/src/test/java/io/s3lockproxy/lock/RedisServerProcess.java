@@ -1,5 +1,6 @@
 package io.s3lockproxy.lock;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,17 +11,42 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} from PATH on a free local port, without persistence, that a test
- * can stop, kill and restart on the same port.
+ * A real {@code redis-server} on a free local port, without persistence, that a test can stop,
+ * kill and restart on the same port.
+ *
+ * <p>The binary is the {@code redis-server} on PATH. A machine without one (a fresh machine with
+ * only a JDK and Maven) gets the Linux/macOS binary that the test dependency
+ * {@code com.github.codemonstur:embedded-redis} ships (Redis 6.2), extracted once per JVM to a
+ * temporary directory and run with exactly the same arguments. The system property
+ * {@value #BINARY_PROPERTY} overrides the choice: {@code path} (PATH only, fail without it),
+ * {@code embedded} (always the shipped binary), or the file name of a {@code redis-server}.
  *
  * <p>Public and shipped in the proxy module's test-jar so that the integration tests start their
  * Redis servers with this same class.
  */
 public final class RedisServerProcess implements AutoCloseable {
+    /** The system property that chooses the binary: {@code path}, {@code embedded} or a file name. */
+    public static final String BINARY_PROPERTY = "s3lp.redisServer";
+
+    /**
+     * The server binaries in the embedded-redis jar, by {@code os.name}/{@code os.arch}. The file
+     * names are the jar's own; the Linux x86_64 one reports {@code v=6.2.11} despite its name.
+     */
+    private static final List<String[]> EMBEDDED = List.of(
+            new String[] {"linux", "amd64", "redis-server-6.2.6-v5-linux-amd64"},
+            new String[] {"linux", "x86_64", "redis-server-6.2.6-v5-linux-amd64"},
+            new String[] {"linux", "aarch64", "redis-server-6.2.7-linux-arm64"},
+            new String[] {"linux", "arm64", "redis-server-6.2.7-linux-arm64"},
+            new String[] {"mac", "aarch64", "redis-server-6.2.6-v5-darwin-arm64"},
+            new String[] {"mac", "x86_64", "redis-server-6.2.6-v5-darwin-amd64"});
+
+    private static String binary;
 
     private final int port;
     private final List<String> command;
@@ -36,7 +62,7 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Returns a started server on a free port. */
     public static RedisServerProcess start() throws IOException {
         int port = freePort();
-        RedisServerProcess redis = new RedisServerProcess(port, List.of("redis-server", "--port", Integer.toString(port),
+        RedisServerProcess redis = new RedisServerProcess(port, List.of(binary(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
         redis.restart();
         return redis;
@@ -48,7 +74,7 @@ public final class RedisServerProcess implements AutoCloseable {
         Path config = Files.createTempFile("sentinel-" + port, ".conf");
         Files.writeString(config, "port " + port + "\nbind 127.0.0.1\n"
                 + "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " 1\n");
-        RedisServerProcess sentinel = new RedisServerProcess(port, List.of("redis-server", config.toString(), "--sentinel"));
+        RedisServerProcess sentinel = new RedisServerProcess(port, List.of(binary(), config.toString(), "--sentinel"));
         sentinel.restart();
         return sentinel;
     }
@@ -124,6 +150,93 @@ public final class RedisServerProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process != null) {
             kill();
+        }
+    }
+
+    /**
+     * Returns the {@code redis-server} binary every instance runs (see the class comment), found
+     * or extracted on first use.
+     */
+    public static synchronized String binary() throws IOException {
+        if (binary == null) {
+            String choice = System.getProperty(BINARY_PROPERTY, "").strip();
+            Path onPath = onPath("redis-server");
+            if (choice.equals("embedded") || (choice.isEmpty() && onPath == null)) {
+                binary = extractEmbedded().toString();
+                // Say so once: a run on a machine without Redis should not look like one with it.
+                System.err.println("RedisServerProcess: " + (choice.isEmpty() ? "no redis-server on PATH; " : "")
+                        + "using the binary shipped in com.github.codemonstur:embedded-redis: " + binary
+                        + " (" + version(binary) + ")");
+            } else if (choice.equals("path") || choice.isEmpty()) {
+                if (onPath == null) {
+                    throw new IOException("-D" + BINARY_PROPERTY + "=path, but there is no redis-server on PATH");
+                }
+                binary = onPath.toString();
+            } else {
+                if (!Files.isExecutable(Path.of(choice))) {
+                    throw new IOException("-D" + BINARY_PROPERTY + "=" + choice + " is not an executable file");
+                }
+                binary = choice;
+            }
+        }
+        return binary;
+    }
+
+    private static Path onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        return null;
+    }
+
+    private static Path extractEmbedded() throws IOException {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        String resource = null;
+        for (String[] entry : EMBEDDED) {
+            if (os.contains(entry[0]) && arch.equals(entry[1])) {
+                resource = entry[2];
+                break;
+            }
+        }
+        if (resource == null) {
+            throw new IOException("no redis-server on PATH, and embedded-redis ships no binary for " + os + "/" + arch
+                    + ": install redis-server");
+        }
+        Path dir = Files.createTempDirectory("s3lp-redis-");
+        Path file = dir.resolve("redis-server");
+        try (InputStream in = RedisServerProcess.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("no redis-server on PATH, and " + resource + " is not on the test class path"
+                        + " (test dependency com.github.codemonstur:embedded-redis)");
+            }
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (!file.toFile().setExecutable(true, true)) {
+            throw new IOException("cannot make " + file + " executable");
+        }
+        file.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return file;
+    }
+
+    /** Returns the first line {@code binary --version} prints. */
+    private static String version(String binary) throws IOException {
+        Process p = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
+        try (InputStream in = p.getInputStream()) {
+            String out = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            int newline = out.indexOf('\n');
+            return newline < 0 ? out : out.substring(0, newline);
         }
     }
 

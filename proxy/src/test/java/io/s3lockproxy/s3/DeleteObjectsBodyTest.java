@@ -34,6 +34,35 @@ class DeleteObjectsBodyTest {
     }
 
     @Test
+    void malformedUtf8IsMalformedXmlWithoutAWordOnStderr() {
+        // Found by DeleteObjectsBodyPropertyTest: the JDK parser printed "[Fatal Error] ..." per bad byte.
+        byte[] body = {'<', 'D', 'e', 'l', 'e', 't', 'e', '>', (byte) 0xc3, '<', '/', 'D', 'e', 'l', 'e', 't', 'e', '>'};
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertThatThrownBy(() -> DeleteObjectsBody.keys(body)).isInstanceOfSatisfying(S3Exception.class,
+                    e -> assertThat(e.code()).isEqualTo(S3ErrorCode.MALFORMED_XML));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void otherEncodingsStillParse() {
+        String doc = "<Delete><Object><Key>caf\u00e9 \u4e2d</Key></Object></Delete>";
+        byte[] utf8Bom = ("\ufeff" + doc).getBytes(StandardCharsets.UTF_8);
+        assertThat(DeleteObjectsBody.keys(utf8Bom)).containsExactly("caf\u00e9 \u4e2d");
+        assertThat(DeleteObjectsBody.keys(doc.getBytes(StandardCharsets.UTF_16))).containsExactly("caf\u00e9 \u4e2d");
+        byte[] latin1 = ("<?xml version=\"1.0\"\n encoding='ISO-8859-1'?><Delete><Object><Key>caf\u00e9</Key></Object>"
+                + "</Delete>").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(DeleteObjectsBody.keys(latin1)).containsExactly("caf\u00e9");
+        byte[] declaredUtf8 = ("<?xml version=\"1.0\"\n encoding=\"utf-8\"?>" + doc).getBytes(StandardCharsets.UTF_8);
+        assertThat(DeleteObjectsBody.keys(declaredUtf8)).containsExactly("caf\u00e9 \u4e2d");
+    }
+
+    @Test
     void refusesExternalEntities() {
         byte[] body = xml("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                 + "<Delete><Object><Key>&x;</Key></Object></Delete>");

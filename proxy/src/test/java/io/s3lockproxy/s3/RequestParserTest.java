@@ -41,6 +41,15 @@ class RequestParserTest {
     }
 
     @Test
+    void remembersWhetherTheBucketCameFromTheHost() {
+        // SigV2 signs "/" + bucket before the path only when the Host named the bucket.
+        assertThat(parse(vhost, "GET", "/data/2024.csv", "data.s3.example.com").virtualHosted()).isTrue();
+        assertThat(parse(vhost, "GET", "/data/2024.csv", "data.s3.example.com").key()).isEqualTo("data/2024.csv");
+        assertThat(parse(vhost, "GET", "/data/2024.csv", "s3.example.com").virtualHosted()).isFalse();
+        assertThat(parse(pathOnly, "GET", "/data/2024.csv", "data.s3.example.com").virtualHosted()).isFalse();
+    }
+
+    @Test
     void pathStyleKeysAreDecodedOnceAndKeepPlusAndEncodedSlash() {
         S3Request r = parse(pathOnly, "GET", "/bucket/caf%C3%A9/%E2%82%AC%20x+y%2Fz%25", null);
         assertThat(r.key()).isEqualTo("café/€ x+y/z%");
