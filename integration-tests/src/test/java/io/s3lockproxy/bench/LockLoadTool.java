@@ -20,7 +20,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * in one run — local locks only, Redis leases (serialize), Redis leases with storage fencing — once
  * uncontended (each thread its own keys) and once contended (every thread the same key).
  *
- * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16]</pre>
+ * <p>{@code --baseline-jar FILE} adds the Redis rows once more, served by another build of the
+ * proxy (an earlier commit), so that a change's cost is measured in the same run as its baseline.
+ *
+ * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16] [--baseline-jar FILE]</pre>
  */
 public final class LockLoadTool {
     private static final int SIZE = 4 * 1024;
@@ -45,11 +48,11 @@ public final class LockLoadTool {
             started.add(0, redis);
             ProxyProcess local = started(started, ProxyProcess.forBackend(backend).name("lock-local").start());
             ProxyProcess serialize = started(started,
-                    ProxyProcess.forBackend(backend).name("lock-redis").redis(redis.uri()).start());
+                    ProxyProcess.forBackend(backend).name("lock-redis").redis(redis.uri()).lockMode("serialize").start());
             ProxyProcess fenced = started(started,
                     ProxyProcess.forBackend(backend).name("lock-fenced").redis(redis.uri()).lockMode("fenced").start());
             ClientFlavour flavour = ClientFlavour.WHEN_REQUIRED;
-            List<Target> targets = List.of(
+            List<Target> targets = new ArrayList<>(List.of(
                     new Target("direct", Clients.s3(backend.endpoint(), backend.accessKey(), backend.secretKey(), flavour,
                             contenders)),
                     new Target("proxy, local locks", Clients.s3(local.endpoint(), local.accessKey(), local.secretKey(),
@@ -57,13 +60,25 @@ public final class LockLoadTool {
                     new Target("proxy, Redis serialize", Clients.s3(serialize.endpoint(), serialize.accessKey(),
                             serialize.secretKey(), flavour, contenders)),
                     new Target("proxy, Redis fenced", Clients.s3(fenced.endpoint(), fenced.accessKey(),
-                            fenced.secretKey(), flavour, contenders)));
+                            fenced.secretKey(), flavour, contenders))));
+            String baselineJar = opts.get("baseline-jar");
+            if (baselineJar != null) {
+                java.nio.file.Path jar = java.nio.file.Path.of(baselineJar);
+                ProxyProcess oldSerialize = started(started, ProxyProcess.forBackend(backend).jar(jar)
+                        .name("lock-redis-baseline").redis(redis.uri()).lockMode("serialize").start());
+                ProxyProcess oldFenced = started(started, ProxyProcess.forBackend(backend).jar(jar)
+                        .name("lock-fenced-baseline").redis(redis.uri()).lockMode("fenced").start());
+                targets.add(new Target("baseline, Redis serialize", Clients.s3(oldSerialize.endpoint(),
+                        oldSerialize.accessKey(), oldSerialize.secretKey(), flavour, contenders)));
+                targets.add(new Target("baseline, Redis fenced", Clients.s3(oldFenced.endpoint(), oldFenced.accessKey(),
+                        oldFenced.secretKey(), flavour, contenders)));
+            }
             targets.forEach(t -> started.add(0, t.client()));
             String bucket = "lockbench-" + UUID.randomUUID().toString().substring(0, 8);
             targets.get(0).client().createBucket(b -> b.bucket(bucket));
             System.out.printf(Locale.ROOT, "%s; PUT %d KiB, SDK v2 %s; %d s warm-up + %d s per row%n%n",
                     backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
-            System.out.printf(Locale.ROOT, "%-24s %-11s %7s %9s %8s %8s %6s %13s%n",
+            System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s %13s%n",
                     "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors", "added p50 ms");
             Workload.Result directSingle = null;
             for (Target t : targets) {
@@ -101,7 +116,7 @@ public final class LockLoadTool {
 
     private static void print(String target, String keys, int threads, Workload.Result r, Workload.Result baseline) {
         String added = baseline == null ? "" : String.format(Locale.ROOT, "%+.2f", r.p50Ms() - baseline.p50Ms());
-        System.out.printf(Locale.ROOT, "%-24s %-11s %7d %9.1f %8.2f %8.2f %6d %13s%n",
+        System.out.printf(Locale.ROOT, "%-27s %-11s %7d %9.1f %8.2f %8.2f %6d %13s%n",
                 target, keys, threads, r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors(), added);
     }
 }
