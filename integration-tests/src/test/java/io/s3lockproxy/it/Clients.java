@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -38,6 +39,28 @@ public final class Clients {
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .maxConnections(Math.max(maxConnections, 4))
                         .socketTimeout(Duration.ofSeconds(120)))
+                .build();
+    }
+
+    /**
+     * A client that sends every request exactly once (hex payload hashes): its caller sees the
+     * first answer or the first I/O failure, so a write it reports as refused was never re-sent.
+     *
+     * @param timeout how long one request may wait for its answer
+     */
+    public static S3Client withoutRetries(URI endpoint, String accessKey, String secretKey, int maxConnections,
+                                          Duration timeout) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials(accessKey, secretKey))
+                .requestChecksumCalculation(ClientFlavour.WHEN_REQUIRED.calculation())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(Math.max(maxConnections, 4))
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(timeout))
                 .build();
     }
 

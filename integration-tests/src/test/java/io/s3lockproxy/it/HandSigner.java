@@ -43,12 +43,19 @@ final class HandSigner {
      * per-chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD); otherwise a hex payload hash.
      */
     static Signed sdkSignedPut(URI uri, byte[] body, String accessKey, String secretKey, Clock clock, boolean chunked) {
-        SdkHttpRequest request = SdkHttpRequest.builder()
+        return sdkSignedPut(uri, body, accessKey, secretKey, clock, chunked, Map.of());
+    }
+
+    /** As above, with {@code extraHeaders} (e.g. If-Match, x-amz-meta-*) added before signing, so they are signed too. */
+    static Signed sdkSignedPut(URI uri, byte[] body, String accessKey, String secretKey, Clock clock, boolean chunked,
+                               Map<String, String> extraHeaders) {
+        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.PUT)
                 .uri(uri)
                 .putHeader("Content-Length", Integer.toString(body.length))
-                .putHeader("Content-Type", "application/octet-stream")
-                .build();
+                .putHeader("Content-Type", "application/octet-stream");
+        extraHeaders.forEach(unsigned::putHeader);
+        SdkHttpRequest request = unsigned.build();
         SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
                 .identity(AwsCredentialsIdentity.create(accessKey, secretKey))
                 .request(request)

@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The proxy under test as a child process: {@code java -jar ${proxy.jar} --config FILE}, with
@@ -19,7 +23,8 @@ import java.util.Map;
 public final class ProxyProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
     private final Path configFile;
     private final Path log;
     private final int port;
@@ -27,8 +32,9 @@ public final class ProxyProcess implements AutoCloseable {
     private final Map<String, String> credentials;
     private volatile boolean paused;
 
-    private ProxyProcess(Process process, Path configFile, Path log, int port, int adminPort,
+    private ProxyProcess(List<String> command, Process process, Path configFile, Path log, int port, int adminPort,
                          Map<String, String> credentials) {
+        this.command = command;
         this.process = process;
         this.configFile = configFile;
         this.log = log;
@@ -114,6 +120,42 @@ public final class ProxyProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Starts the process again after {@link #kill9()}, as a supervisor would: the same command,
+     * configuration file and ports; its output is appended to the same log.
+     */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("proxy pid " + process.pid() + " is still running");
+        }
+        try {
+            process = launch(command, ProcessBuilder.Redirect.appendTo(log.toFile()), port, log);
+            paused = false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart the proxy", e);
+        }
+    }
+
+    /** Starts {@code command} and waits until it listens on {@code port}; stops it and fails if it does not. */
+    private static Process launch(List<String> command, ProcessBuilder.Redirect output, int port, Path log)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output);
+        // the file is authoritative: drop inherited S3LP_ overrides
+        pb.environment().keySet().removeIf(k -> k.startsWith("S3LP_"));
+        Process process = pb.start();
+        if (!Ports.awaitListening("127.0.0.1", port, START_TIMEOUT, process::isAlive)) {
+            boolean alive = process.isAlive();
+            ChildProcesses.stop(process, 5);
+            throw new IllegalStateException("proxy " + (alive ? "did not listen on 127.0.0.1:" + port
+                    + " within " + START_TIMEOUT.toSeconds() + " s" : "exited with code "
+                    + process.exitValue() + " before listening on 127.0.0.1:" + port)
+                    + "; log " + log + ", last lines:\n" + ChildProcesses.tail(log, 40));
+        }
+        return process;
     }
 
     private void signal(String name) {
@@ -278,19 +320,43 @@ public final class ProxyProcess implements AutoCloseable {
 
         /**
          * Starts {@code count} instances with this configuration (same client credentials, same
-         * upstream, same Redis), each on its own ports.
+         * upstream, same Redis), each on its own ports, all at once to save wall time (the ports are
+         * reserved together first, so no two instances get the same).
          */
         public List<ProxyProcess> start(int count) {
-            List<ProxyProcess> started = new ArrayList<>();
-            try {
-                for (int i = 0; i < count; i++) {
-                    started.add(start());
-                }
-                return started;
-            } catch (RuntimeException e) {
-                started.forEach(ProxyProcess::close);
-                throw e;
+            int[] ports = Ports.freePorts(2 * count);
+            ExecutorService starters = Executors.newFixedThreadPool(count);
+            List<Future<ProxyProcess>> starting = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int port = ports[2 * i];
+                int adminPort = ports[2 * i + 1];
+                starting.add(starters.submit(() -> start(port, adminPort)));
             }
+            starters.shutdown();
+            List<ProxyProcess> started = new ArrayList<>();
+            RuntimeException failure = null;
+            for (Future<ProxyProcess> instance : starting) {
+                RuntimeException cause;
+                try {
+                    started.add(instance.get());
+                    continue;
+                } catch (ExecutionException e) {
+                    cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cause = new IllegalStateException(e);
+                }
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
+            if (failure != null) {
+                started.forEach(ProxyProcess::close);
+                throw failure;
+            }
+            return started;
         }
 
         String yaml(int port, int adminPort) {
@@ -351,9 +417,12 @@ public final class ProxyProcess implements AutoCloseable {
         }
 
         public ProxyProcess start() {
+            int[] ports = Ports.freePorts(2);
+            return start(ports[0], ports[1]);
+        }
+
+        private ProxyProcess start(int port, int adminPort) {
             Path jar = this.jar != null ? this.jar : ChildProcesses.requiredFile("proxy.jar");
-            int port = Ports.freePort();
-            int adminPort = Ports.freePort();
             Path log = ChildProcesses.logDirectory().resolve(name + "-" + port + ".log");
             try {
                 Path config = Files.createTempFile("s3lp-it-", ".yaml");
@@ -362,8 +431,10 @@ public final class ProxyProcess implements AutoCloseable {
                 // Every secret the run configures, for ZzSecretsNotLoggedIT to grep the logs for.
                 List<String> secrets = new ArrayList<>(credentials.values());
                 secrets.add(upstreamSecretKey);
-                Files.write(ChildProcesses.logDirectory().resolveSibling(ZzSecretsNotLoggedIT.SECRETS_FILE), secrets,
-                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                synchronized (Builder.class) {
+                    Files.write(ChildProcesses.logDirectory().resolveSibling(ZzSecretsNotLoggedIT.SECRETS_FILE), secrets,
+                            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                }
                 List<String> command = new ArrayList<>();
                 command.add(ChildProcesses.javaExecutable().toString());
                 command.add("-Xmx" + heap);
@@ -375,21 +446,9 @@ public final class ProxyProcess implements AutoCloseable {
                 }
                 command.addAll(jvmOptions);
                 command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-                ProcessBuilder pb = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
-                // the file is authoritative: drop inherited S3LP_ overrides
-                pb.environment().keySet().removeIf(k -> k.startsWith("S3LP_"));
-                Process process = pb.start();
-                if (!Ports.awaitListening("127.0.0.1", port, START_TIMEOUT, process::isAlive)) {
-                    boolean alive = process.isAlive();
-                    ChildProcesses.stop(process, 5);
-                    throw new IllegalStateException("proxy " + (alive ? "did not listen on 127.0.0.1:" + port
-                            + " within " + START_TIMEOUT.toSeconds() + " s" : "exited with code "
-                            + process.exitValue() + " before listening on 127.0.0.1:" + port)
-                            + "; log " + log + ", last lines:\n" + ChildProcesses.tail(log, 40));
-                }
-                return new ProxyProcess(process, config, log, port, adminPort, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials)));
+                Process process = launch(command, ProcessBuilder.Redirect.to(log.toFile()), port, log);
+                return new ProxyProcess(List.copyOf(command), process, config, log, port, adminPort,
+                        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials)));
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start the proxy", e);
             }

@@ -32,8 +32,18 @@ final class SlowPut implements AutoCloseable {
 
     /** Opens a connection to {@code endpoint} and sends the signed head of a PUT of {@code body} to /bucket/key. */
     static SlowPut start(URI endpoint, String accessKey, String secretKey, String bucket, String key, byte[] body) {
+        return start(endpoint, accessKey, secretKey, bucket, key, body, Map.of(), false);
+    }
+
+    /**
+     * As above, with {@code extraHeaders} signed into the head, and with {@code Expect: 100-continue}
+     * when {@code expectContinue} (then call {@link #awaitContinue()} before sending the body).
+     */
+    static SlowPut start(URI endpoint, String accessKey, String secretKey, String bucket, String key, byte[] body,
+                         Map<String, String> extraHeaders, boolean expectContinue) {
         URI uri = endpoint.resolve("/" + bucket + "/" + key);
-        HandSigner.Signed signed = HandSigner.sdkSignedPut(uri, body, accessKey, secretKey, Clock.systemUTC(), false);
+        HandSigner.Signed signed = HandSigner.sdkSignedPut(uri, body, accessKey, secretKey, Clock.systemUTC(), false,
+                extraHeaders);
         StringBuilder head = new StringBuilder("PUT ").append(signed.uri().getRawPath()).append(" HTTP/1.1\r\n");
         boolean host = false;
         for (Map.Entry<String, List<String>> header : signed.headers().entrySet()) {
@@ -44,6 +54,9 @@ final class SlowPut implements AutoCloseable {
         }
         if (!host) {
             head.append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+        }
+        if (expectContinue) {
+            head.append("Expect: 100-continue\r\n");
         }
         head.append("\r\n");
         try {
@@ -78,17 +91,42 @@ final class SlowPut implements AutoCloseable {
 
     /** Reads the response status code; throws IOException when the connection ends first. */
     int readStatus() throws IOException {
+        String statusLine = readLine();
+        if (statusLine.isEmpty()) {
+            throw new IOException("connection ended without a response");
+        }
+        return Integer.parseInt(statusLine.split(" ")[1]);
+    }
+
+    /**
+     * After a head sent with {@code Expect: 100-continue}: waits for the server's first answer and
+     * returns 100 when it is {@code 100 Continue} (consumed whole; the final answer follows the
+     * body), or the final status it answered instead (its head left unread). Throws IOException
+     * when the connection ends first or the read times out.
+     */
+    int awaitContinue() throws IOException {
+        int status = readStatus();
+        if (status == 100) {
+            while (!readLine().isEmpty()) {
+                // headers of the interim response
+            }
+        }
+        return status;
+    }
+
+    /** Sets how long a read waits for the server before it fails. */
+    void readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+    }
+
+    private String readLine() throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) >= 0 && b != '\n') {
             line.write(b);
         }
-        String statusLine = line.toString(StandardCharsets.ISO_8859_1).trim();
-        if (statusLine.isEmpty()) {
-            throw new IOException("connection ended without a response");
-        }
-        return Integer.parseInt(statusLine.split(" ")[1]);
+        return line.toString(StandardCharsets.ISO_8859_1).trim();
     }
 
     /**

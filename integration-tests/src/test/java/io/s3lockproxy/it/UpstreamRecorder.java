@@ -1,7 +1,6 @@
 package io.s3lockproxy.it;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +9,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,8 +37,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Plain blocking sockets, two threads per connection; fine for tests, not for benchmarks.
  */
 public final class UpstreamRecorder implements AutoCloseable {
-    private static final int BUFFER = 16 * 1024;
-
     /** A write that reached the backend. {@code status} is -1 when its connection ended first. */
     public record Write(String method, String path, String query, Map<String, String> headers, int status,
                         long startNanos, long endNanos) {
@@ -232,16 +227,16 @@ public final class UpstreamRecorder implements AutoCloseable {
         }
 
         private void pumpRequests() {
-            try (InputStream in = new BufferedInputStream(client.getInputStream(), BUFFER)) {
+            try (InputStream in = new BufferedInputStream(client.getInputStream(), HttpWire.BUFFER)) {
                 OutputStream out = backend.getOutputStream();
                 while (true) {
-                    byte[] head = readHead(in);
+                    byte[] head = HttpWire.readHead(in);
                     if (head == null) {
                         break;
                     }
-                    List<String> lines = lines(head);
+                    List<String> lines = HttpWire.lines(head);
                     String[] requestLine = lines.get(0).split(" ");
-                    Map<String, String> headers = headers(lines);
+                    Map<String, String> headers = HttpWire.headers(lines);
                     synchronized (this) {
                         if (done) {
                             break;
@@ -250,7 +245,7 @@ public final class UpstreamRecorder implements AutoCloseable {
                     }
                     out.write(head);
                     out.flush();
-                    copyBody(in, out, headers, false);
+                    HttpWire.copyBody(in, out, headers, false);
                 }
             } catch (IOException | RuntimeException e) {
                 // the client went away, or the backend stopped reading (it may still answer)
@@ -266,16 +261,16 @@ public final class UpstreamRecorder implements AutoCloseable {
         }
 
         private void pumpResponses() {
-            try (InputStream in = new BufferedInputStream(backend.getInputStream(), BUFFER)) {
+            try (InputStream in = new BufferedInputStream(backend.getInputStream(), HttpWire.BUFFER)) {
                 OutputStream out = client.getOutputStream();
                 while (true) {
-                    byte[] head = readHead(in);
+                    byte[] head = HttpWire.readHead(in);
                     if (head == null) {
                         break;
                     }
-                    List<String> lines = lines(head);
-                    int status = Integer.parseInt(lines.get(0).split(" ")[1]);
-                    Map<String, String> headers = headers(lines);
+                    List<String> lines = HttpWire.lines(head);
+                    int status = HttpWire.status(lines);
+                    Map<String, String> headers = HttpWire.headers(lines);
                     if (status >= 100 && status < 200) {
                         out.write(head);
                         out.flush();
@@ -294,7 +289,7 @@ public final class UpstreamRecorder implements AutoCloseable {
                     out.flush();
                     boolean noBody = status == 204 || status == 304 || (request != null && request.method.equals("HEAD"));
                     if (!noBody) {
-                        copyBody(in, out, headers, true);
+                        HttpWire.copyBody(in, out, headers, true);
                     }
                     if ("close".equalsIgnoreCase(headers.get("connection"))) {
                         break;
@@ -321,118 +316,6 @@ public final class UpstreamRecorder implements AutoCloseable {
             closeQuietly(backend);
             sockets.remove(client);
             sockets.remove(backend);
-        }
-    }
-
-    /** Reads up to and including the blank line; null on a clean EOF before any byte. */
-    private static byte[] readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream(512);
-        int matched = 0;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                if (head.size() == 0) {
-                    return null;
-                }
-                throw new IOException("connection ended inside a message head");
-            }
-            head.write(b);
-            if (b == "\r\n\r\n".charAt(matched)) {
-                matched++;
-                if (matched == 4) {
-                    return head.toByteArray();
-                }
-            } else {
-                matched = b == '\r' ? 1 : 0;
-            }
-        }
-    }
-
-    private static List<String> lines(byte[] head) {
-        String text = new String(head, StandardCharsets.ISO_8859_1);
-        return List.of(text.substring(0, text.length() - 4).split("\r\n"));
-    }
-
-    private static Map<String, String> headers(List<String> lines) {
-        Map<String, String> headers = new TreeMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
-        }
-        return headers;
-    }
-
-    /**
-     * Copies one message body verbatim: chunked framing as it comes, or Content-Length bytes, or
-     * (a response without either) everything up to EOF.
-     */
-    private static void copyBody(InputStream in, OutputStream out, Map<String, String> headers, boolean response)
-            throws IOException {
-        String te = headers.get("transfer-encoding");
-        if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
-            while (true) {
-                String sizeLine = copyLine(in, out);
-                int semi = sizeLine.indexOf(';');
-                long size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
-                if (size == 0) {
-                    while (!copyLine(in, out).isEmpty()) {
-                        // trailers
-                    }
-                    out.flush();
-                    return;
-                }
-                copyExactly(in, out, size);
-                copyLine(in, out); // CRLF after the data
-            }
-        }
-        String length = headers.get("content-length");
-        if (length != null) {
-            copyExactly(in, out, Long.parseLong(length.trim()));
-        } else if (response) {
-            byte[] buffer = new byte[BUFFER];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        }
-        out.flush();
-    }
-
-    private static void copyExactly(InputStream in, OutputStream out, long count) throws IOException {
-        byte[] buffer = new byte[BUFFER];
-        long left = count;
-        while (left > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
-                throw new IOException("connection ended with " + left + " body bytes to go");
-            }
-            out.write(buffer, 0, n);
-            left -= n;
-            if (in.available() == 0) {
-                out.flush(); // stream: never hold bytes back while waiting for more
-            }
-        }
-    }
-
-    /** Copies one CRLF-terminated line and returns it without the CRLF. */
-    private static String copyLine(InputStream in, OutputStream out) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int prev = -1;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection ended inside a chunk header");
-            }
-            out.write(b);
-            if (prev == '\r' && b == '\n') {
-                line.setLength(line.length() - 1);
-                return line.toString();
-            }
-            line.append((char) b);
-            prev = b;
         }
     }
 
