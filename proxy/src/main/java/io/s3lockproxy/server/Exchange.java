@@ -417,7 +417,8 @@ final class Exchange implements ResponseListener {
                         + " complete; nothing was written. Retry."), WriteAdmission.Outcome.NOT_SENT);
                 return;
             }
-            if (!upstream.writeCompletingNow(ending)) {
+            UpstreamConnection.Completion completion = upstream.writeCompletingNow(ending);
+            if (completion == UpstreamConnection.Completion.NOT_TAKEN) {
                 LOG.warn("request {}: the upstream socket did not take the end of the write at once; aborted",
                         requestId);
                 upstream = null;
@@ -425,6 +426,8 @@ final class Exchange implements ResponseListener {
                         + " written. Retry."), WriteAdmission.Outcome.NOT_SENT);
                 return;
             }
+            // Sent, or failed because the upstream closed the connection after it had part of the
+            // request: either way only its answer, or its silence, tells what it did.
             write.committed();
             requestSent();
         });

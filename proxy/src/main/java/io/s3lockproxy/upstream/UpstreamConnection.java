@@ -45,23 +45,32 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return channel.writeAndFlush(message);
     }
 
+    /** What became of the messages that complete a request, written by {@link #writeCompletingNow}. */
+    public enum Completion {
+        /** All of it left this process. */
+        SENT,
+        /** The socket could not take all of it at once: the connection was closed, so the upstream never has it whole. */
+        NOT_TAKEN,
+        /** The write failed (the upstream had closed or reset the connection): what it did with the rest is unknown. */
+        FAILED
+    }
+
     /**
-     * Writes the messages that complete a request, only if the socket takes all of them now:
-     * returns false, having closed the connection, when part of them would have to wait in this
-     * process (a full socket buffer) or the write failed. The upstream then never receives the
-     * whole request, whatever happens to this process later, so the caller knows nothing was
-     * committed. Call it only once everything written before has left (its write future completed).
+     * Writes the messages that complete a request, only if the socket takes all of them now. When
+     * part of them would have to wait in this process (a full socket buffer) the connection is
+     * closed at once: the upstream then never receives the whole request, whatever happens to this
+     * process later. Call it only once everything written before has left (its write future completed).
      */
-    public boolean writeCompletingNow(Object... messages) {
+    public Completion writeCompletingNow(Object... messages) {
         ChannelFuture last = null;
         for (int i = 0; i < messages.length; i++) {
             last = i == messages.length - 1 ? channel.writeAndFlush(messages[i]) : channel.write(messages[i]);
         }
-        if (last != null && last.isDone() && last.isSuccess()) {
-            return true;
+        if (last.isDone()) {
+            return last.isSuccess() ? Completion.SENT : Completion.FAILED;
         }
         abort();
-        return false;
+        return Completion.NOT_TAKEN;
     }
 
     /** Returns whether the socket accepts more without going above its high-water mark. */

@@ -76,6 +76,14 @@ final class FakeUpstream implements AutoCloseable {
         };
     }
 
+    /** Reads {@code bytes} of the next request's body, then closes the connection, never reading the rest. */
+    record CloseMidRequest(int bytes) implements Answer {
+        @Override
+        public boolean write(OutputStream out, Socket socket) {
+            return false;
+        }
+    }
+
     /** Closes the connection without a word, after the whole request arrived. */
     static Answer closeWithoutAnswer() {
         return (out, socket) -> false;
@@ -196,6 +204,12 @@ final class FakeUpstream implements AutoCloseable {
                     out.flush();
                 }
                 long declared = headers.containsKey("content-length") ? Long.parseLong(headers.get("content-length")) : 0;
+                if (answers.peek() instanceof CloseMidRequest cut) {
+                    answers.poll();
+                    byte[] part = in.readNBytes((int) Math.min(cut.bytes(), declared));
+                    received.add(new Received(id, lines.get(0), headers, part, declared, false, System.nanoTime()));
+                    return;
+                }
                 ByteArrayOutputStream body = new ByteArrayOutputStream();
                 byte[] buf = new byte[16 * 1024];
                 boolean complete = true;

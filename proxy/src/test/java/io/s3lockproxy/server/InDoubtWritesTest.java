@@ -114,6 +114,26 @@ class InDoubtWritesTest {
     }
 
     @Test
+    void anUpstreamThatClosesBeforeTheLastByteLeavesTheOutcomeUnknownNotDenied() throws Exception {
+        int port = start(Map.of());
+        // Reads all but the last byte, then closes: had it acted on what it got (as S3Proxy does
+        // for a folder marker), only its answer could have told.
+        upstream.enqueue(new FakeUpstream.CloseMidRequest(BODY.length - 1));
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/k", Map.of("Content-Length", Integer.toString(BODY.length)),
+                    BODY, Map.of()));
+            client.send(java.util.Arrays.copyOf(BODY, BODY.length - 1));
+            Thread.sleep(100);
+            client.send(java.util.Arrays.copyOfRange(BODY, BODY.length - 1, BODY.length));
+            Response r = client.read(false);
+            assertThat(r.status()).as("the upstream may or may not have acted: unknown").isEqualTo(500);
+            assertThat(r.bodyText()).contains("unknown").doesNotContain("nothing was written");
+        }
+        assertThat(upstream.take().body().length).isEqualTo(BODY.length - 1);
+        assertThat(lockMetrics.settledAfterUnknownOutcome()).isEqualTo(1);
+    }
+
+    @Test
     void aReadThatLosesItsUpstreamIsAPlainBadGateway() throws Exception {
         int port = start(Map.of());
         upstream.enqueue(FakeUpstream.closeWithoutAnswer());
