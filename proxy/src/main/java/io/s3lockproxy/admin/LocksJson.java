@@ -34,7 +34,7 @@ final class LocksJson {
         }
         b.append(locks.isEmpty() ? "]" : "\n]").append(",\"storageProtection\":{");
         int n = 0;
-        for (Map.Entry<String, Map<String, String>> bucket : protection.entrySet()) {
+        for (Map.Entry<String, Map<String, String>> bucket : new java.util.TreeMap<>(protection).entrySet()) {
             b.append(n++ > 0 ? ",\n  " : "\n  ");
             string(b, bucket.getKey()).append(":{");
             int m = 0;

@@ -146,6 +146,25 @@ final class Grant implements HeldKeys {
         return true;
     }
 
+    /**
+     * Gives up the keys on shutdown without releasing their Redis leases when this holder's write
+     * may still land (its end went upstream and no answer came): the leases expire and their holder
+     * markers make the next writers wait the settle period. Returns whether it applied.
+     */
+    boolean leaveToExpireIfInDoubt() {
+        if (!inDoubt || !released.compareAndSet(false, true)) {
+            return false;
+        }
+        releaseAsked.set(true);
+        owner.untrack(this);
+        owner.metrics().released(tokens.size(), owner.ticker().nanos() - acquiredNanos);
+        for (Lease lease : leases) {
+            lease.markReleased();
+        }
+        owner.releaseLocal(permits);
+        return true;
+    }
+
     /** Returns whether a key's previous holder may still have a write landing (see {@link Lease#predecessorInDoubt}). */
     boolean predecessorInDoubt() {
         for (Lease lease : leases) {

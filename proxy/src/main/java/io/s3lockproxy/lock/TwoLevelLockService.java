@@ -1,6 +1,8 @@
 package io.s3lockproxy.lock;
 
 import io.s3lockproxy.config.LockConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the futures.
  */
 final class TwoLevelLockService implements LockService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TwoLevelLockService.class);
 
     private final LocalKeyQueues local;
     private final RedisLease redis;
@@ -69,11 +73,14 @@ final class TwoLevelLockService implements LockService {
         for (int i = 0; i < redisReleases.length; i++) {
             redisReleases[i] = redis.release(leases.get(i));
         }
-        CompletableFuture.allOf(redisReleases).whenComplete((ok, e) -> {
-            for (int i = permits.size() - 1; i >= 0; i--) {
-                local.release(permits.get(i));
-            }
-        });
+        CompletableFuture.allOf(redisReleases).whenComplete((ok, e) -> releaseLocal(permits));
+    }
+
+    /** Gives back local locks only (their leases are handled by the caller). */
+    void releaseLocal(List<LocalKeyQueues.Permit> permits) {
+        for (int i = permits.size() - 1; i >= 0; i--) {
+            local.release(permits.get(i));
+        }
     }
 
     void track(Grant handle) {
@@ -147,10 +154,20 @@ final class TwoLevelLockService implements LockService {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        // Handles whose requests never got to release them (shutdown): give back their leases
-        // now rather than let them expire; the io executor finishes these releases before it stops.
+        // Handles whose requests never got to release them (shutdown): give back their leases now
+        // rather than let them expire (the io executor finishes these releases before it stops) —
+        // except where a write may still land: those expire, and the next writers settle first.
+        int inDoubt = 0;
         for (Grant handle : live) {
-            handle.releaseNow();
+            if (handle.leaveToExpireIfInDoubt()) {
+                inDoubt++;
+            } else {
+                handle.releaseNow();
+            }
+        }
+        if (inDoubt > 0) {
+            LOG.warn("shutdown: {} write(s) in doubt at the upstream; their leases are left to expire, so the next"
+                    + " writers of their keys wait the settle period first", inDoubt);
         }
         onClose.run();
     }

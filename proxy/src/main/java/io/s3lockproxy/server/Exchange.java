@@ -642,13 +642,15 @@ final class Exchange implements ResponseListener {
             return;
         }
         clientGone = true;
-        if (state == State.AWAITING_RESPONSE && write.guardsCommit()) {
+        boolean inDoubt = state == State.AWAITING_RESPONSE && write.guardsCommit();
+        if (inDoubt && !services.connections().draining()) {
             LOG.debug("request {}: client left while its write was in doubt; waiting for the upstream's answer",
                     requestId);
             return;
         }
-        abort("client closed the connection", state == State.RELAYING_RESPONSE ? inDoubtWhileRelaying()
-                : requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT);
+        // Shutting down cuts even a write in doubt: its outcome stays unknown, its keys settle.
+        abort("client closed the connection", inDoubt ? WriteAdmission.Outcome.UNKNOWN
+                : state == State.RELAYING_RESPONSE ? inDoubtWhileRelaying() : WriteAdmission.Outcome.NOT_SENT);
     }
 
     private void abort(String why, WriteAdmission.Outcome outcome) {

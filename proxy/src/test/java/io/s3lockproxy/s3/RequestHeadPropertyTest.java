@@ -91,8 +91,12 @@ class RequestHeadPropertyTest {
                 assertThat(r.rawPath()).startsWith("/").doesNotContain("?");
                 assertThat(r.bucket()).isNotEqualTo("");
                 assertThat(r.key()).isNotEqualTo("");
-                assertThat(r.virtualHosted()).isEqualTo(host != null && r.bucket() != null
-                        && host.toLowerCase(java.util.Locale.ROOT).startsWith(r.bucket() + "."));
+                String name = host == null ? "" : host.toLowerCase(java.util.Locale.ROOT).replaceFirst(":\\d+$", "");
+                boolean virtualHost = name.endsWith(".s3.example.com") && name.length() > ".s3.example.com".length();
+                assertThat(r.virtualHosted()).isEqualTo(virtualHost);
+                if (virtualHost) {
+                    assertThat(r.bucket() + ".s3.example.com").isEqualTo(name);
+                }
             }
         });
     }

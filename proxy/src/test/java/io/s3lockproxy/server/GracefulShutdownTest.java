@@ -134,18 +134,34 @@ class GracefulShutdownTest {
     }
 
     @Test
-    void noLockIsLeftInRedisWhenShutdownCutsAWriteThatHoldsIt() throws Exception {
+    void noLockIsLeftInRedisWhenShutdownCutsAWriteBeforeItsEndWentUpstream() throws Exception {
         redis = RedisServerProcess.start();
         int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
-        upstream.enqueue(FakeUpstream.silent());
         try (TestClient client = new TestClient(port)) {
-            sendPut(client, "/bucket/held");
-            assertThat(upstream.take()).isNotNull();
+            client.send(client.signedHead("PUT", "/bucket/held", Map.of("Content-Length", "5"), BODY, Map.of()));
+            client.send(java.util.Arrays.copyOf(BODY, 2));
+            assertThat(upstream.takeHead()).startsWith("PUT /bucket/held ");
             assertThat(redis.command("EXISTS s3lp:lock:{bucket/held}")).as("lease held while the write runs").isEqualTo(":1");
             proxy.shutdown(Duration.ofMillis(200));
             assertThat(client.closedByServer()).isTrue();
         }
         assertThat(redis.command("KEYS s3lp:lock:*")).isEqualTo("*0");
+        assertThat(redis.command("KEYS s3lp:holder:*")).as("released: nothing in doubt").isEqualTo("*0");
+    }
+
+    @Test
+    void aWriteInDoubtAtShutdownKeepsItsLeaseToExpireSoTheNextWriterSettles() throws Exception {
+        redis = RedisServerProcess.start();
+        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
+        upstream.enqueue(FakeUpstream.silent());
+        try (TestClient client = new TestClient(port)) {
+            sendPut(client, "/bucket/doubt");
+            assertThat(upstream.take().complete()).as("the whole write reached the upstream").isTrue();
+            proxy.shutdown(Duration.ofMillis(200));
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertThat(redis.command("EXISTS s3lp:holder:{bucket/doubt}")).as("its holder marker stays").isEqualTo(":1");
+        assertThat(records).singleElement().satisfies(rec -> assertThat(rec.aborted()).isTrue());
     }
 
     private static boolean accepts(int port) {
