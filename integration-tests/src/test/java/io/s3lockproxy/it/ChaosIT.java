@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * abandons uploads. {@link ChaosChecker} then compares the clients' outcomes and the writes the
  * backend committed with the final chain.
  *
- * <p>Runs per lock mode over three backends: S3Proxy 4.1.0 (checks If-Match when the request head
- * arrives, not atomically), S3Proxy 2.6.0 (ignores If-Match) and {@link AtomicConditionGateway}
+ * <p>Runs per lock mode over three backends: S3Proxy 4.1.0 (checks If-Match when it starts on a
+ * request, not atomically at commit), S3Proxy 2.6.0 (ignores If-Match) and {@link AtomicConditionGateway}
  * (If-Match checked atomically at commit). A control run without Redis (instances that do not
  * exclude each other) must show lost updates: proof that the checker can fail.
  *
