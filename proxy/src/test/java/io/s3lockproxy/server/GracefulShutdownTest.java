@@ -2,7 +2,6 @@ package io.s3lockproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.config.ProxyConfig;
 import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.LockMetrics;
@@ -39,18 +38,11 @@ class GracefulShutdownTest {
 
     private int start(Map<String, String> extra) throws InterruptedException {
         Map<String, String> env = new HashMap<>();
-        env.put("S3LP_LISTEN", "127.0.0.1:0");
-        env.put("S3LP_ADMIN", "127.0.0.1:0");
-        env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
-        env.put("S3LP_CREDENTIALS_0_SECRETKEY", TestClient.SECRET_KEY);
-        env.put("S3LP_UPSTREAM_ENDPOINT", upstream.endpoint());
-        env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
-        env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
         // The scripted upstream answers the relayed requests only: no fencing probe, no HEAD.
         env.put("S3LP_LOCK_MODE", "serialize");
         env.put("S3LP_UPSTREAM_READTIMEOUTMS", "20000");
         env.putAll(extra);
-        ProxyConfig config = ConfigLoader.load(null, env);
+        ProxyConfig config = TestEnvironment.config(upstream.endpoint(), env);
         proxy = ProxyServer.start(config, LockServices.create(config.lock(), new LockMetrics()), records::add);
         return proxy.port();
     }

@@ -2,7 +2,6 @@ package io.s3lockproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.config.ProxyConfig;
 import io.s3lockproxy.lock.LockMetrics;
 import io.s3lockproxy.lock.LockServices;
@@ -44,16 +43,9 @@ class InDoubtWritesTest {
     private int start(Map<String, String> more, AwsCredentialsProvider credentials) throws Exception {
         upstream = new FakeUpstream();
         Map<String, String> env = new HashMap<>(more);
-        env.put("S3LP_LISTEN", "127.0.0.1:0");
-        env.put("S3LP_ADMIN", "127.0.0.1:0");
-        env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
-        env.put("S3LP_CREDENTIALS_0_SECRETKEY", TestClient.SECRET_KEY);
-        env.put("S3LP_UPSTREAM_ENDPOINT", upstream.endpoint());
-        env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
-        env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
         env.putIfAbsent("S3LP_LOCK_MODE", "serialize");
         env.put("S3LP_LOCK_SETTLEMS", Long.toString(SETTLE_MS));
-        ProxyConfig config = ConfigLoader.load(null, env);
+        ProxyConfig config = TestEnvironment.config(upstream.endpoint(), env);
         Resigner resigner = credentials == null ? new Resigner(config.upstream()) : new Resigner(config.upstream(), credentials);
         proxy = ProxyServer.start(config, LockServices.create(config.lock(), lockMetrics), RequestObserver.NONE, resigner);
         return proxy.port();

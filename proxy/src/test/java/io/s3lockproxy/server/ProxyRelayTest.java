@@ -3,7 +3,6 @@ package io.s3lockproxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.ResourceLeakDetector;
-import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.config.ProxyConfig;
 import io.s3lockproxy.server.FakeUpstream.Received;
 import io.s3lockproxy.server.TestClient.Response;
@@ -34,18 +33,11 @@ class ProxyRelayTest {
 
     private int start(String endpoint, long readTimeoutMs) throws InterruptedException {
         Map<String, String> env = new HashMap<>();
-        env.put("S3LP_LISTEN", "127.0.0.1:0");
-        env.put("S3LP_ADMIN", "127.0.0.1:0");
-        env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
-        env.put("S3LP_CREDENTIALS_0_SECRETKEY", TestClient.SECRET_KEY);
-        env.put("S3LP_UPSTREAM_ENDPOINT", endpoint);
-        env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
-        env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
         // The scripted upstream answers the relayed requests only: no fencing probe, no HEAD.
         env.put("S3LP_LOCK_MODE", "serialize");
         env.put("S3LP_UPSTREAM_CONNECTTIMEOUTMS", "2000");
         env.put("S3LP_UPSTREAM_READTIMEOUTMS", Long.toString(readTimeoutMs));
-        ProxyConfig config = ConfigLoader.load(null, env);
+        ProxyConfig config = TestEnvironment.config(endpoint, env);
         proxy = ProxyServer.start(config);
         return proxy.port();
     }

@@ -2,7 +2,6 @@ package io.s3lockproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.s3lockproxy.config.ConfigLoader;
 import io.s3lockproxy.server.FakeUpstream.Received;
 import io.s3lockproxy.server.TestClient.Response;
 import java.nio.charset.StandardCharsets;
@@ -29,15 +28,8 @@ class WriteConditionsTest {
     private int start(String lockMode, Map<String, String> more) throws Exception {
         upstream = new FakeUpstream();
         Map<String, String> env = new HashMap<>(more);
-        env.put("S3LP_LISTEN", "127.0.0.1:0");
-        env.put("S3LP_ADMIN", "127.0.0.1:0");
-        env.put("S3LP_CREDENTIALS_0_ACCESSKEY", TestClient.ACCESS_KEY);
-        env.put("S3LP_CREDENTIALS_0_SECRETKEY", TestClient.SECRET_KEY);
-        env.put("S3LP_UPSTREAM_ENDPOINT", upstream.endpoint());
-        env.put("S3LP_UPSTREAM_ACCESSKEY", "upstream-key");
-        env.put("S3LP_UPSTREAM_SECRETKEY", "upstream-secret");
         env.put("S3LP_LOCK_MODE", lockMode);
-        proxy = ProxyServer.start(ConfigLoader.load(null, env));
+        proxy = ProxyServer.start(TestEnvironment.config(upstream.endpoint(), env));
         return proxy.port();
     }
 
