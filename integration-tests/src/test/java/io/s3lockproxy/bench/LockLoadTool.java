@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>{@code --baseline-jar FILE} adds the Redis rows once more, served by another build of the
  * proxy (an earlier commit), so that a change's cost is measured in the same run as its baseline.
  *
- * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16] [--baseline-jar FILE]</pre>
+ * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16] [--rounds 1] [--baseline-jar FILE]</pre>
  */
 public final class LockLoadTool {
     private static final int SIZE = 4 * 1024;
@@ -39,6 +39,7 @@ public final class LockLoadTool {
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
         int contenders = Integer.parseInt(opts.getOrDefault("threads", "16"));
+        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
         byte[] payload = Payloads.random(SIZE);
         List<AutoCloseable> started = new ArrayList<>();
         try {
@@ -78,24 +79,34 @@ public final class LockLoadTool {
             targets.get(0).client().createBucket(b -> b.bucket(bucket));
             System.out.printf(Locale.ROOT, "%s; PUT %d KiB, SDK v2 %s; %d s warm-up + %d s per row%n%n",
                     backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
-            System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s %13s%n",
-                    "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors", "added p50 ms");
-            Workload.Result directSingle = null;
-            for (Target t : targets) {
-                Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
-                        t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
-                                RequestBody.fromBytes(payload)));
-                if (directSingle == null) {
-                    directSingle = r;
+            System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s%n",
+                    "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors");
+            // Rounds alternate the order of the targets, so that no target always runs on a colder
+            // or warmer backend than another; compare a target's rows across rounds for the noise.
+            Map<String, List<Workload.Result>> own = new java.util.LinkedHashMap<>();
+            Map<String, List<Workload.Result>> shared = new java.util.LinkedHashMap<>();
+            for (int round = 0; round < rounds; round++) {
+                for (Target t : inRoundOrder(targets, round)) {
+                    Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
+                            t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
+                                    RequestBody.fromBytes(payload)));
+                    own.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(r);
+                    print(t.name(), "own", 1, r);
                 }
-                print(t.name(), "own", 1, r, directSingle);
             }
-            for (Target t : targets) {
-                Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
-                        t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
-                                RequestBody.fromBytes(payload)));
-                print(t.name(), "one shared", contenders, r, null);
+            for (int round = 0; round < rounds; round++) {
+                for (Target t : inRoundOrder(targets, round)) {
+                    Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
+                            t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
+                                    RequestBody.fromBytes(payload)));
+                    shared.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(r);
+                    print(t.name(), "one shared", contenders, r);
+                }
             }
+            System.out.printf(Locale.ROOT, "%nmedians of %d rounds%n", rounds);
+            own.forEach((name, results) -> print(name, "own", 1, median(results)));
+            shared.forEach((name, results) -> print(name, "one shared", contenders, median(results)));
+            Workload.Result directSingle = median(own.get(targets.get(0).name()));
             System.out.printf(Locale.ROOT, "%nbound for one key written one write at a time: 1 / direct PUT p50 = %.1f ops/s%n",
                     1000.0 / directSingle.p50Ms());
         } finally {
@@ -109,14 +120,28 @@ public final class LockLoadTool {
         }
     }
 
+    /** Returns the round whose throughput is the median of {@code results}. */
+    private static Workload.Result median(List<Workload.Result> results) {
+        List<Workload.Result> sorted = new ArrayList<>(results);
+        sorted.sort(java.util.Comparator.comparingDouble(Workload.Result::opsPerSecond));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static List<Target> inRoundOrder(List<Target> targets, int round) {
+        List<Target> order = new ArrayList<>(targets);
+        if (round % 2 == 1) {
+            java.util.Collections.reverse(order);
+        }
+        return order;
+    }
+
     private static ProxyProcess started(List<AutoCloseable> started, ProxyProcess p) {
         started.add(0, p);
         return p;
     }
 
-    private static void print(String target, String keys, int threads, Workload.Result r, Workload.Result baseline) {
-        String added = baseline == null ? "" : String.format(Locale.ROOT, "%+.2f", r.p50Ms() - baseline.p50Ms());
-        System.out.printf(Locale.ROOT, "%-27s %-11s %7d %9.1f %8.2f %8.2f %6d %13s%n",
-                target, keys, threads, r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors(), added);
+    private static void print(String target, String keys, int threads, Workload.Result r) {
+        System.out.printf(Locale.ROOT, "%-27s %-11s %7d %9.1f %8.2f %8.2f %6d%n",
+                target, keys, threads, r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors());
     }
 }

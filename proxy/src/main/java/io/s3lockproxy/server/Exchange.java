@@ -99,6 +99,7 @@ final class Exchange implements ResponseListener {
     private final String requestId = RequestIds.next();
     private final Runnable readClient;
     private final Runnable onDone;
+    private final Runnable onDoneDraining;
     private final ExchangeTally tally = new ExchangeTally();
     private State state = State.RECEIVED;
     private Admission.Admitted admitted;
@@ -106,15 +107,8 @@ final class Exchange implements ResponseListener {
     /** The signed head of a request without body bytes upstream: sent at the commit point. */
     private HttpRequest withheldHead;
     private BodyRelay body;
-    private BodyAggregator aggregator;
-    private ByteBuf aggregatedBody;
-    /** A DeleteObjects request's body, parsed. */
-    private DeleteObjectsBody.Parsed deleteObjects;
-    /** Per-object conditions the proxy answered for, to merge into the upstream's DeleteResult; or null. */
-    private DeleteObjectsRewrite deleteRewrite;
-    /** The upstream's answer while it is collected to be merged with {@link #deleteRewrite}. */
-    private HttpResponse collectedHead;
-    private io.netty.buffer.CompositeByteBuf collectedBody;
+    /** A DeleteObjects request's collected body and answer; null for every other request. */
+    private DeleteObjectsRequest deleteObjects;
     private UpstreamConnection upstream;
     /** The last body write upstream; the end of a locked write waits until it has left. */
     private ChannelFuture lastBodyWrite;
@@ -126,13 +120,20 @@ final class Exchange implements ResponseListener {
     private boolean waitingForUpstream;
     private boolean waitingForClient;
 
+    /**
+     * @param readClient      asks for the client's next message
+     * @param onDone          the exchange is over and the connection may serve the next request
+     * @param onDoneDraining  the exchange is over, answered before the client's body was read:
+     *                        the connection drops the rest of it, then closes
+     */
     Exchange(ChannelHandlerContext ctx, ExchangeServices services, HttpRequest head, Runnable readClient,
-             Runnable onDone) {
+             Runnable onDone, Runnable onDoneDraining) {
         this.ctx = ctx;
         this.services = services;
         this.head = head;
         this.readClient = readClient;
         this.onDone = onDone;
+        this.onDoneDraining = onDoneDraining;
         this.closeClientAfterResponse = !HttpUtil.isKeepAlive(head);
     }
 
@@ -161,14 +162,14 @@ final class Exchange implements ResponseListener {
     /** Step 2: reads the small, capped DeleteObjects body, which names the keys to lock. */
     private void collectKeys() {
         to(State.COLLECTING_KEYS);
-        aggregator = new BodyAggregator(admitted.plan().verifier(), DeleteObjectsBody.MAX_BODY_BYTES, ctx.alloc());
+        deleteObjects = new DeleteObjectsRequest(admitted.plan(), admitted.request().bucket(), ctx.alloc());
         sendContinueIfExpected();
         readClient.run();
     }
 
     /** Step 3: takes the keys' locks and decides the write's conditions under them. */
     private void lock(List<LockKey> keys) {
-        UpstreamRequest planned = aggregatedBody == null ? admitted.plan().upstream() : aggregatedRequest();
+        UpstreamRequest planned = deleteObjects == null ? admitted.plan().upstream() : deleteObjects.upstreamRequest();
         if (keys.isEmpty()) {
             connect(planned);
             return;
@@ -184,7 +185,7 @@ final class Exchange implements ResponseListener {
             if (!f.isSuccess()) {
                 fail(f.cause() instanceof S3Exception e ? e : new S3Exception(S3ErrorCode.INTERNAL_ERROR),
                         WriteAdmission.Outcome.NOT_SENT);
-            } else if (deleteObjects != null && deleteObjects.conditional()) {
+            } else if (deleteObjects != null && deleteObjects.parsed().conditional()) {
                 checkDeleteConditions(f.getNow());
             } else {
                 connect(f.getNow());
@@ -194,7 +195,8 @@ final class Exchange implements ResponseListener {
 
     /** Step 3b: the ETags in a DeleteObjects body, checked under the locks of all its keys. */
     private void checkDeleteConditions(UpstreamRequest request) {
-        services.writes().conditions().checkDeleteObjects(ctx.channel().eventLoop(), admitted.request(), deleteObjects)
+        services.writes().conditions().checkDeleteObjects(ctx.channel().eventLoop(), admitted.request(),
+                        deleteObjects.parsed())
                 .addListener((Future<DeleteObjectsRewrite> f) -> {
                     if (state != State.LOCKING) {
                         return;
@@ -209,14 +211,7 @@ final class Exchange implements ResponseListener {
                         } else if (rewrite.upstreamBody() == null) {
                             answer(xmlResponse(rewrite.resultWithoutUpstream()), WriteAdmission.Outcome.NOT_SENT);
                         } else {
-                            var headers = DeleteObjectsRewrite.fitted(request.headers(),
-                                    ByteBufUtil.getBytes(aggregatedBody), rewrite.upstreamBody());
-                            aggregatedBody.release();
-                            aggregatedBody = Unpooled.wrappedBuffer(rewrite.upstreamBody());
-                            deleteRewrite = rewrite.errorsXml().isEmpty() ? null : rewrite;
-                            connect(new UpstreamRequest(request.method(), request.bucket(), request.key(),
-                                    request.query(), headers, new BodyPlan(BodyPlan.Kind.UNSIGNED,
-                                    rewrite.upstreamBody().length, null)));
+                            connect(deleteObjects.rewritten(request, rewrite));
                         }
                     } catch (S3Exception e) {
                         fail(e, WriteAdmission.Outcome.NOT_SENT);
@@ -242,9 +237,9 @@ final class Exchange implements ResponseListener {
             fail(new S3Exception(S3ErrorCode.INTERNAL_ERROR), WriteAdmission.Outcome.NOT_SENT);
             return;
         }
-        boolean streamed = aggregatedBody == null && admitted.plan().verifier() != null
+        boolean streamed = deleteObjects == null && admitted.plan().verifier() != null
                 && HttpUtil.getContentLength(signed, 0L) > 0;
-        if (aggregatedBody == null && admitted.plan().verifier() != null) {
+        if (deleteObjects == null && admitted.plan().verifier() != null) {
             AwsChunkedEncoder encoder = bodyPlan.kind() == BodyPlan.Kind.CHUNKED_TRAILER
                     ? new AwsChunkedEncoder(BodyPlan.UPSTREAM_CHUNK_SIZE) : null;
             body = new BodyRelay(admitted.plan().verifier(), bodyPlan, encoder, ctx.alloc());
@@ -280,21 +275,6 @@ final class Exchange implements ResponseListener {
         });
     }
 
-    /** The DeleteObjects request with its collected body; a checksum trailer becomes a header again. */
-    private UpstreamRequest aggregatedRequest() {
-        UpstreamRequest original = admitted.plan().upstream();
-        var headers = original.headers().copy();
-        String trailer = admitted.plan().trailerName();
-        if (trailer != null) {
-            String value = admitted.plan().verifier().trailers().get(trailer);
-            if (value != null) {
-                headers.set(trailer, value);
-            }
-        }
-        return new UpstreamRequest(original.method(), original.bucket(), original.key(), original.query(), headers,
-                new BodyPlan(BodyPlan.Kind.UNSIGNED, aggregatedBody.readableBytes(), null));
-    }
-
     private void sendContinueIfExpected() {
         if (!continueSent && HttpUtil.is100ContinueExpected(head)) {
             continueSent = true;
@@ -328,17 +308,12 @@ final class Exchange implements ResponseListener {
     private void collect(HttpContent content, boolean last) {
         List<LockKey> keys;
         try {
-            aggregator.add(content.content());
-            if (!last) {
+            keys = deleteObjects.add(content.content(), last);
+            if (keys == null) {
                 readClient.run();
                 return;
             }
             clientBodyComplete = true;
-            aggregatedBody = aggregator.finish();
-            aggregator = null;
-            deleteObjects = DeleteObjectsBody.parse(ByteBufUtil.getBytes(aggregatedBody));
-            keys = LockKeys.of(admitted.request().bucket(),
-                    deleteObjects.entries().stream().map(DeleteObjectsBody.Entry::key).toList());
         } catch (S3Exception e) {
             clientBodyComplete = last;
             fail(e, WriteAdmission.Outcome.NOT_SENT);
@@ -444,8 +419,7 @@ final class Exchange implements ResponseListener {
      */
     private Object[] endingMessages(Object end) {
         if (end instanceof HttpRequest signedHead) {
-            ByteBuf payload = aggregatedBody == null ? Unpooled.EMPTY_BUFFER : aggregatedBody;
-            aggregatedBody = null;
+            ByteBuf payload = deleteObjects == null ? Unpooled.EMPTY_BUFFER : deleteObjects.takeBody();
             return new Object[] {signedHead, new DefaultLastHttpContent(payload)};
         }
         ByteBuf rest = (ByteBuf) end;
@@ -518,10 +492,8 @@ final class Exchange implements ResponseListener {
         if (closeClientAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        if (deleteRewrite != null && response.status().code() == 200) {
+        if (deleteObjects != null && deleteObjects.collects(response)) {
             // The objects the proxy answered for join the upstream's DeleteResult (small, capped by the request).
-            collectedHead = response;
-            collectedBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
             upstream.read();
             return;
         }
@@ -537,19 +509,14 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        if (collectedBody != null) {
-            collectedBody.addComponent(true, content.content());
-            if (!last) {
+        if (deleteObjects != null && deleteObjects.resultHead() != null) {
+            content = deleteObjects.collect(content);
+            if (content == null) {
                 upstream.read();
                 return;
             }
-            ByteBuf merged = deleteRewrite.mergeInto(collectedBody);
-            collectedBody = null;
-            collectedHead.headers().remove(HttpHeaderNames.TRANSFER_ENCODING)
-                    .set(HttpHeaderNames.CONTENT_LENGTH, merged.readableBytes());
             tally.status(200);
-            ctx.write(collectedHead);
-            content = new DefaultLastHttpContent(merged);
+            ctx.write(deleteObjects.resultHead());
         }
         tally.sent(content.content().readableBytes());
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
@@ -575,7 +542,9 @@ final class Exchange implements ResponseListener {
             connection.abort();
         }
         end(requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT, false);
-        if (closeClientAfterResponse || !clientBodyComplete) {
+        if (!clientBodyComplete) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> onDoneDraining.run());
+        } else if (closeClientAfterResponse) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             onDone.run();
@@ -694,7 +663,11 @@ final class Exchange implements ResponseListener {
         tally.sent(response.content().readableBytes());
         end(outcome, false);
         var written = ctx.writeAndFlush(response);
-        if (close) {
+        if (!clientBodyComplete && expectsBody() && !bodyHeldBackByClient()) {
+            // Answered before the body arrived: the rest is read and dropped for a while before the
+            // connection closes, so that the client reads this answer instead of a reset.
+            written.addListener(f -> onDoneDraining.run());
+        } else if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
             onDone.run();
@@ -727,26 +700,22 @@ final class Exchange implements ResponseListener {
         }
     }
 
+    /** Whether the client waits for 100 Continue before its body, and never got it: it sends nothing more. */
+    private boolean bodyHeldBackByClient() {
+        return HttpUtil.is100ContinueExpected(head) && !continueSent;
+    }
+
     private boolean expectsBody() {
         return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
     }
 
     private void releaseBody() {
-        if (collectedBody != null) {
-            collectedBody.release();
-            collectedBody = null;
-        }
         if (body != null) {
             body.release();
             body = null;
         }
-        if (aggregator != null) {
-            aggregator.release();
-            aggregator = null;
-        }
-        if (aggregatedBody != null) {
-            aggregatedBody.release();
-            aggregatedBody = null;
+        if (deleteObjects != null) {
+            deleteObjects.release();
         }
     }
 }

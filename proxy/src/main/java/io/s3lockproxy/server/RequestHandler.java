@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -21,8 +22,15 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
 
+    /** How long, and how much of a body, a connection keeps reading after an early answer before it closes. */
+    private static final long DRAIN_MILLIS = 5_000;
+    private static final long DRAIN_BYTES = 8L << 20;
+
     private final ExchangeServices services;
     private Exchange current;
+    /** The last exchange answered before its body arrived: the rest is dropped until the connection closes. */
+    private boolean draining;
+    private long drainedBytes;
     private ChannelHandlerContext ctx;
     /** A read was asked for and no message has arrived yet. */
     private boolean readWanted;
@@ -68,18 +76,50 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            Exchange exchange = new Exchange(ctx, services, head, this::readClient, this::exchangeDone);
+            if (draining) {
+                // A new request behind a body that was answered early: the connection is closing.
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            Exchange exchange = new Exchange(ctx, services, head, this::readClient, this::exchangeDone,
+                    this::drainThenClose);
             current = exchange;
             exchange.start();
         }
         if (msg instanceof HttpContent content) {
             if (current != null) {
                 current.onClientContent(content);
+            } else if (draining) {
+                drainedBytes += content.content().readableBytes();
+                boolean last = content instanceof LastHttpContent;
+                content.release();
+                if (last || drainedBytes > DRAIN_BYTES) {
+                    ctx.close();
+                } else {
+                    readClient();
+                }
             } else {
                 // Left over from a request that was already answered: drop it and keep reading.
                 content.release();
                 readClient();
             }
+        }
+    }
+
+    /**
+     * The exchange answered before its body arrived and the connection must close: it first reads
+     * and drops the rest of the body (as nginx lingers), for at most {@value #DRAIN_MILLIS} ms and
+     * {@value #DRAIN_BYTES} bytes, so that the client reads the answer rather than a reset.
+     */
+    private void drainThenClose() {
+        current = null;
+        draining = true;
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, DRAIN_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (ctx.channel().isActive()) {
+            readClient();
         }
     }
 

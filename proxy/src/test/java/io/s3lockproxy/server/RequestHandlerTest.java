@@ -6,6 +6,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -118,7 +121,7 @@ class RequestHandlerTest {
     }
 
     @Test
-    void rejectedPutWithAnUnreadBodyClosesTheConnection() {
+    void aPutRefusedBeforeItsBodyDrainsTheBodyThenCloses() {
         channel = channel();
         DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
         head.headers().set("Content-Length", 5);
@@ -127,10 +130,39 @@ class RequestHandlerTest {
         assertThat(r.status().code()).isEqualTo(403);
         assertThat(r.headers().get("Connection")).isEqualToIgnoringCase("close");
         body(r);
-        // The body is never read: the connection closes once the error is written.
         channel.runPendingTasks();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.isOpen()).as("still reading the body, so the client reads the answer, not a reset").isTrue();
+        channel.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[3])));
+        assertThat(channel.isOpen()).isTrue();
+        channel.writeInbound(new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[2])));
+        assertThat(channel.isOpen()).as("closed once the body was dropped").isFalse();
         assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void aBodyThatNeverComesIsDrainedOnlyForAWhile() {
+        channel = channel();
+        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
+        head.headers().set("Content-Length", 5);
+        channel.writeInbound(head);
+        body(response());
+        channel.advanceTimeBy(4_999, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        channel.advanceTimeBy(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aPutRefusedBeforeItsExpectedBodyClosesAtOnce() {
+        channel = channel();
+        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
+        head.headers().set("Content-Length", 5).set("Expect", "100-continue");
+        channel.writeInbound(head);
+        body(response());
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("the client holds its body back: nothing to drain").isFalse();
     }
 
     @Test
