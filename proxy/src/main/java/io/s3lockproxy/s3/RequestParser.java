@@ -8,12 +8,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns an HTTP request head into an {@link S3Request}: bucket and key from a path-style or
  * virtual-host-style address, and the operation from method, query and headers.
  */
 public final class RequestParser {
+    /** The methods S3 has, in the one case it accepts them. */
+    private static final Set<String> S3_METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
+    /** Methods HTTP defines that S3 does not serve: 405, not 501. */
+    private static final Set<String> OTHER_HTTP_METHODS = Set.of("PATCH", "TRACE", "CONNECT");
+
     private final String virtualHostDomain;
 
     /** Creates a parser; {@code virtualHostDomain} (or null) enables {@code bucket.domain} host names. */
@@ -23,6 +29,10 @@ public final class RequestParser {
 
     /** Returns the parsed request; throws {@link S3Exception} for an address S3 could not parse. */
     public S3Request parse(HttpRequest request, String requestId) {
+        String method = request.method().name();
+        if (!S3_METHODS.contains(method)) {
+            throw unsupported(method);
+        }
         String uri = request.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
@@ -47,10 +57,19 @@ public final class RequestParser {
             bucket = first.isEmpty() ? null : first;
             key = slash < 0 || slash == path.length() - 1 ? null : path.substring(slash + 1);
         }
-        String method = request.method().name();
         S3Operation operation = OperationResolver.resolve(method, bucket, key, query, request.headers());
         return new S3Request(requestId, method, rawPath, rawQuery, query, request.headers(), bucket, key, operation,
                 hostBucket != null);
+    }
+
+    /**
+     * A method S3 does not have — also one of its own in another case: a {@code put} must never be
+     * taken for something other than a PUT, nor sent upstream as one.
+     */
+    private static S3Exception unsupported(String method) {
+        return OTHER_HTTP_METHODS.contains(method)
+                ? new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED)
+                : new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "The method " + method + " is not implemented.");
     }
 
     private String bucketFromHost(String host) {

@@ -132,4 +132,19 @@ class RequestParserTest {
                     assertThat(e.code().status()).isEqualTo(400);
                 });
     }
+
+    @Test
+    void onlyTheMethodsS3HasInTheirExactCaseAreAccepted() {
+        for (String method : java.util.List.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS")) {
+            assertThat(parse(pathOnly, method, "/bucket/key", null).method()).isEqualTo(method);
+        }
+        for (String method : java.util.List.of("PATCH", "TRACE", "CONNECT")) {
+            assertThatThrownBy(() -> parse(pathOnly, method, "/bucket/key", null)).isInstanceOfSatisfying(
+                    S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.METHOD_NOT_ALLOWED));
+        }
+        for (String method : java.util.List.of("put", "Get", "delete", "FOO", "PROPFIND")) {
+            assertThatThrownBy(() -> parse(pathOnly, method, "/bucket/key", null)).as(method).isInstanceOfSatisfying(
+                    S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.NOT_IMPLEMENTED));
+        }
+    }
 }

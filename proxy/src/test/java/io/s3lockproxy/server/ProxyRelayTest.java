@@ -309,4 +309,23 @@ class ProxyRelayTest {
     static String sha256Hex(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
+
+    @Test
+    void aLowerCaseMethodIsRefusedBeforeAuthenticationAndNeverReachesTheUpstream() throws Exception {
+        int port = start();
+        byte[] body = "lower".getBytes(StandardCharsets.UTF_8);
+        try (TestClient client = new TestClient(port)) {
+            String head = client.signedHead("PUT", "/bucket/key", Map.of("Content-Length", "5"), body, Map.of());
+            client.send("put" + head.substring(3));
+            client.send(body);
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(501);
+            assertThat(r.bodyText()).contains("<Code>NotImplemented</Code>");
+        }
+        try (TestClient client = new TestClient(port)) {
+            client.send("TRACE /bucket/key HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(client.read(false).status()).isEqualTo(405);
+        }
+        assertThat(upstream.connections()).isZero();
+    }
 }
