@@ -65,6 +65,10 @@ public final class LockLoadTool {
             String baselineJar = opts.get("baseline-jar");
             if (baselineJar != null) {
                 java.nio.file.Path jar = java.nio.file.Path.of(baselineJar);
+                ProxyProcess oldLocal = started(started, ProxyProcess.forBackend(backend).jar(jar)
+                        .name("lock-local-baseline").start());
+                targets.add(new Target("baseline, local locks", Clients.s3(oldLocal.endpoint(), oldLocal.accessKey(),
+                        oldLocal.secretKey(), flavour, contenders)));
                 ProxyProcess oldSerialize = started(started, ProxyProcess.forBackend(backend).jar(jar)
                         .name("lock-redis-baseline").redis(redis.uri()).lockMode("serialize").start());
                 ProxyProcess oldFenced = started(started, ProxyProcess.forBackend(backend).jar(jar)

@@ -85,10 +85,21 @@ class CommitPointTest {
     }
 
     @Test
+    void aConfirmationFromMomentsAgoIsNotAskedAgain() throws Exception {
+        TwoLevelLockService lock = instance();
+        HeldKeys held = acquire(lock, key);
+        admin.flushAll();
+        time.advance(Duration.ofNanos(RedisLease.RECENTLY_CONFIRMED_NANOS - 1));
+        assertThat(held.confirm()).as("acquired within the last 50 ms: no round trip").isCompletedWithValue(true);
+        held.release();
+    }
+
+    @Test
     void confirmationFailsWhenRedisLostTheLeaseEvenThoughTheOwnClockSaysItIsHeld() throws Exception {
         TwoLevelLockService lock = instance();
         HeldKeys held = acquire(lock, key);
         admin.flushAll();
+        time.advance(Duration.ofNanos(RedisLease.RECENTLY_CONFIRMED_NANOS));
         assertThat(held.canCommit()).as("the own clock cannot know").isTrue();
         assertThat(held.confirm().get(5, TimeUnit.SECONDS)).isFalse();
         assertThat(held.isLost()).isTrue();
