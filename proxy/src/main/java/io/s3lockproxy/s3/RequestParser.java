@@ -3,6 +3,7 @@ package io.s3lockproxy.s3;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.s3lockproxy.sigv4.UriEncoding;
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Set;
  * virtual-host-style address, and the operation from method, query and headers.
  */
 public final class RequestParser {
+    /** S3's limit on an object key, in UTF-8 bytes. */
+    private static final int MAX_KEY_BYTES = 1024;
     /** The methods S3 has, in the one case it accepts them. */
     private static final Set<String> S3_METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
     /** Methods HTTP defines that S3 does not serve: 405, not 501. */
@@ -56,6 +59,9 @@ public final class RequestParser {
             String first = slash < 0 ? path.substring(1) : path.substring(1, slash);
             bucket = first.isEmpty() ? null : first;
             key = slash < 0 || slash == path.length() - 1 ? null : path.substring(slash + 1);
+        }
+        if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new S3Exception(S3ErrorCode.KEY_TOO_LONG);
         }
         S3Operation operation = OperationResolver.resolve(method, bucket, key, query, request.headers());
         return new S3Request(requestId, method, rawPath, rawQuery, query, request.headers(), bucket, key, operation,

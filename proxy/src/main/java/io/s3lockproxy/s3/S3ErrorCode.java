@@ -22,6 +22,7 @@ public enum S3ErrorCode {
     INVALID_REQUEST(400, "InvalidRequest", "Invalid Request"),
     INVALID_TOKEN(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
     INVALID_URI(400, "InvalidURI", "Couldn't parse the specified URI."),
+    KEY_TOO_LONG(400, "KeyTooLongError", "Your key is too long"),
     MALFORMED_XML(400, "MalformedXML",
             "The XML you provided was not well-formed or did not validate against our published schema."),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed", "The specified method is not allowed against this resource."),

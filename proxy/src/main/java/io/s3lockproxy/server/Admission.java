@@ -1,6 +1,8 @@
 package io.s3lockproxy.server;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.auth.VerifiedRequest;
@@ -47,6 +49,11 @@ final class Admission {
     Admitted admit(HttpRequest head, String requestId) {
         if (head.decoderResult().isFailure()) {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request could not be parsed.");
+        }
+        int hosts = head.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1 || hosts == 0 && head.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            // RFC 9112 section 3.2: exactly one Host header in HTTP/1.1, else 400.
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "An HTTP/1.1 request must carry exactly one Host header.");
         }
         S3Request request = parser.parse(head, requestId);
         VerifiedRequest verified = verifier.verify(request);

@@ -655,7 +655,9 @@ final class Exchange implements ResponseListener {
             }
             return;
         }
-        boolean close = closeClientAfterResponse || !clientBodyComplete && expectsBody();
+        // After a head that failed to decode, the decoder drops the rest of the connection: it must close.
+        boolean close = closeClientAfterResponse || head.decoderResult().isFailure()
+                || !clientBodyComplete && expectsBody();
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -705,7 +707,11 @@ final class Exchange implements ResponseListener {
         return HttpUtil.is100ContinueExpected(head) && !continueSent;
     }
 
+    /** Whether the client sends a body after the head; a head that failed to decode says nothing reliable. */
     private boolean expectsBody() {
+        if (head.decoderResult().isFailure()) {
+            return false;
+        }
         return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
     }
 

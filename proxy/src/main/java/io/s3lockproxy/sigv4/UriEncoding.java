@@ -1,5 +1,8 @@
 package io.s3lockproxy.sigv4;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** URI encoding as SigV4 defines it: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded, upper-case hex. */
@@ -51,7 +54,16 @@ public final class UriEncoding {
                 out[n++] = b;
             }
         }
-        return new String(out, 0, n, StandardCharsets.UTF_8);
+        try {
+            // Strictly: an escape that is not UTF-8 is refused, never replaced by U+FFFD, so that two
+            // different paths cannot decode (and verify) as one.
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out, 0, n)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     private static boolean isUnreserved(int c) {

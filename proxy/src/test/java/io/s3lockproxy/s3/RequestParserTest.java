@@ -147,4 +147,21 @@ class RequestParserTest {
                     S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.NOT_IMPLEMENTED));
         }
     }
+
+    @Test
+    void keysOverS3sLimitOfTenTwentyFourBytesAreRefused() {
+        String longest = "k".repeat(1021) + "\u00e9"; // 1023 bytes: 'é' is two
+        assertThat(parse(pathOnly, "PUT", "/bucket/" + longest.replace("\u00e9", "%C3%A9") + "x", "proxy").key())
+                .hasSize(1023);
+        assertThatThrownBy(() -> parse(pathOnly, "PUT", "/bucket/" + "k".repeat(1025), "proxy"))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.KEY_TOO_LONG));
+    }
+
+    @Test
+    void anEscapeThatIsNotUtf8IsRefusedNotReplaced() {
+        for (String uri : java.util.List.of("/bucket/%FF", "/bucket/a%C3", "/bucket/k?x=%E9", "/bucket/%ED%A0%80")) {
+            assertThatThrownBy(() -> parse(pathOnly, "GET", uri, "proxy")).as(uri)
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.INVALID_URI));
+        }
+    }
 }

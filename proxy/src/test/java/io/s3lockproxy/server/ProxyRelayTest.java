@@ -328,4 +328,16 @@ class ProxyRelayTest {
         }
         assertThat(upstream.connections()).isZero();
     }
+
+    @Test
+    void aListValuedContentLengthGetsAReadable400() throws Exception {
+        int port = start();
+        try (TestClient client = new TestClient(port)) {
+            client.send("PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: 46, 525\r\n\r\n");
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("<Code>InvalidRequest</Code>");
+        }
+        assertThat(upstream.connections()).isZero();
+    }
 }

@@ -77,6 +77,24 @@ class RequestHandlerTest {
         }
     }
 
+    private static <T extends io.netty.handler.codec.http.HttpRequest> T withHost(T request) {
+        request.headers().set("Host", "proxy.test");
+        return request;
+    }
+
+    @Test
+    void anHttp11RequestWithoutOrWithTwoHostHeadersIs400() {
+        channel = channel();
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bucket/key"));
+        FullHttpResponse missing = response();
+        assertThat(missing.status().code()).isEqualTo(400);
+        assertThat(body(missing)).contains("<Code>InvalidRequest</Code>").contains("Host");
+        DefaultFullHttpRequest two = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bucket/key");
+        two.headers().add("Host", "a").add("Host", "b");
+        channel.writeInbound(two);
+        assertThat(response().status().code()).isEqualTo(400);
+    }
+
     private FullHttpResponse response() {
         Object out = channel.readOutbound();
         assertThat(out).isInstanceOf(FullHttpResponse.class);
@@ -94,7 +112,7 @@ class RequestHandlerTest {
     @Test
     void anonymousGetIs403AndTheConnectionServesTheNextRequest() {
         channel = channel();
-        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bucket/key"));
+        channel.writeInbound(withHost(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bucket/key")));
         FullHttpResponse first = response();
         assertThat(first.status().code()).isEqualTo(403);
         assertThat(first.headers().get("Connection")).isNull();
@@ -103,7 +121,7 @@ class RequestHandlerTest {
                 "<RequestId>" + requestId + "</RequestId>");
         assertThat(channel.isOpen()).isTrue();
 
-        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/b/bad%zz"));
+        channel.writeInbound(withHost(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/b/bad%zz")));
         FullHttpResponse second = response();
         assertThat(second.status().code()).isEqualTo(400);
         assertThat(second.headers().get("x-amz-request-id")).isNotEqualTo(requestId);
@@ -113,7 +131,7 @@ class RequestHandlerTest {
     @Test
     void headErrorHasStatusAndHeadersButNoBody() {
         channel = channel();
-        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/bucket/key"));
+        channel.writeInbound(withHost(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/bucket/key")));
         FullHttpResponse r = response();
         assertThat(r.status().code()).isEqualTo(403);
         assertThat(r.headers().get("x-amz-request-id")).isNotBlank();
@@ -123,7 +141,7 @@ class RequestHandlerTest {
     @Test
     void aPutRefusedBeforeItsBodyDrainsTheBodyThenCloses() {
         channel = channel();
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
+        DefaultHttpRequest head = withHost(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key"));
         head.headers().set("Content-Length", 5);
         channel.writeInbound(head);
         FullHttpResponse r = response();
@@ -142,7 +160,7 @@ class RequestHandlerTest {
     @Test
     void aBodyThatNeverComesIsDrainedOnlyForAWhile() {
         channel = channel();
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
+        DefaultHttpRequest head = withHost(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key"));
         head.headers().set("Content-Length", 5);
         channel.writeInbound(head);
         body(response());
@@ -157,7 +175,7 @@ class RequestHandlerTest {
     @Test
     void aPutRefusedBeforeItsExpectedBodyClosesAtOnce() {
         channel = channel();
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key");
+        DefaultHttpRequest head = withHost(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/bucket/key"));
         head.headers().set("Content-Length", 5).set("Expect", "100-continue");
         channel.writeInbound(head);
         body(response());
