@@ -12,6 +12,7 @@ import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Request;
 import io.s3lockproxy.upstream.UpstreamRequest;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -124,8 +125,14 @@ final class LockedWrite implements WriteAdmission {
 
     @Override
     public Future<Boolean> readyToCommit() {
+        CompletableFuture<Boolean> confirmation = held.confirm();
+        if (confirmation.isDone() && loop.inEventLoop()) {
+            // Confirmed without a round trip (local locks, a lease confirmed moments ago): no hop.
+            boolean confirmed = !confirmation.isCompletedExceptionally() && Boolean.TRUE.equals(confirmation.join());
+            return loop.newSucceededFuture(confirmed && held.canCommit());
+        }
         Promise<Boolean> ready = loop.newPromise();
-        held.confirm().whenComplete((confirmed, error) -> {
+        confirmation.whenComplete((confirmed, error) -> {
             try {
                 // canCommit() runs in the task that then sends the end of the request.
                 loop.execute(() -> ready.trySuccess(Boolean.TRUE.equals(confirmed) && held.canCommit()));
