@@ -22,6 +22,8 @@ public final class LockMeters {
                 lock::contendedAcquisitions);
         m.functionCounter("s3lp.lock.timeouts", "Acquisitions that gave up after lock.waitMs (503 SlowDown)",
                 lock::timeouts);
+        m.functionCounter("s3lp.lock.queue.full", "Acquisitions refused because lock.maxWaitersPerKey writers"
+                + " queued for the key already (503 SlowDown)", lock::queueFullRefusals);
         m.functionCounter("s3lp.lock.leases.lost", "Held Redis leases that expired or were taken over while held",
                 lock::leasesLost);
         m.functionCounter("s3lp.lock.leases.lost.in.doubt",

@@ -24,7 +24,9 @@ public final class ConfigKeys {
             "credentials[].buckets", "credentials[].readOnly",
             "upstream.credentials", "upstream.caFile",
             "tls.certFile", "tls.keyFile",
-            "log.access", "log.format", "shutdown.graceMs");
+            "log.access", "log.format", "shutdown.graceMs",
+            "client.headerTimeoutMs", "client.idleTimeoutMs", "client.bodyIdleTimeoutMs", "client.maxConnections",
+            "lock.maxWaitersPerKey", "upstream.maxConnections");
 
     private static final Pattern LIST_ITEM = Pattern.compile("S3LP_CREDENTIALS_(\\d+)_(.+)");
 

@@ -70,13 +70,23 @@ public final class ConfigLoader {
         TlsConfig tls = tls(t);
         LogConfig log = new LogConfig(t.bool("log.access", true),
                 t.enumValue("log.format", LogConfig.Format.class, LogConfig.Format.TEXT));
+        ClientLimits client = clientLimits(t);
         Duration shutdownGrace = t.duration("shutdown.graceMs", Duration.ofSeconds(30));
         t.rejectUnknown();
         if (listen.equals(admin) && listen.port() != 0) {
             throw new ConfigException("admin", "must differ from listen (" + listen + ")");
         }
         return new ProxyConfig(listen, admin, region, vhost, credentials, auth, upstream, lock, tls, log,
-                shutdownGrace);
+                client, shutdownGrace);
+    }
+
+    private static ClientLimits clientLimits(ConfigTree t) {
+        ClientLimits d = ClientLimits.DEFAULT;
+        return new ClientLimits(
+                t.positiveDuration("client.headerTimeoutMs", d.headerTimeout()),
+                t.positiveDuration("client.idleTimeoutMs", d.idleTimeout()),
+                t.positiveDuration("client.bodyIdleTimeoutMs", d.bodyIdleTimeout()),
+                t.positiveInt("client.maxConnections", d.maxConnections()));
     }
 
     private static List<ClientCredential> credentials(ConfigTree t) {
@@ -168,7 +178,8 @@ public final class ConfigLoader {
                 t.duration("upstream.connectTimeoutMs", Duration.ofSeconds(5)),
                 t.duration("upstream.readTimeoutMs", Duration.ofSeconds(60)),
                 source,
-                caFile);
+                caFile,
+                t.positiveInt("upstream.maxConnections", UpstreamConfig.DEFAULT_MAX_CONNECTIONS));
     }
 
     private static TlsConfig tls(ConfigTree t) {
@@ -221,6 +232,6 @@ public final class ConfigLoader {
         return new LockConfig(redisUri, lease, wait,
                 t.enumValue("lock.mode", LockConfig.Mode.class, LockConfig.Mode.FENCED),
                 t.enumValue("lock.onRedisDown", LockConfig.OnRedisDown.class, LockConfig.OnRedisDown.FAIL),
-                margin, settle);
+                margin, settle, t.positiveInt("lock.maxWaitersPerKey", LockConfig.DEFAULT_MAX_WAITERS_PER_KEY));
     }
 }

@@ -57,6 +57,30 @@ final class ConfigTree {
         };
     }
 
+    int positiveInt(String key, int fallback) {
+        String v = string(key, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 1) {
+                throw new ConfigException(prefix + key, "must be at least 1");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(prefix + key, "expected a whole number, got '" + v + "'");
+        }
+    }
+
+    Duration positiveDuration(String key, Duration fallback) {
+        Duration d = duration(key, fallback);
+        if (d.isZero()) {
+            throw new ConfigException(prefix + key, "must be more than 0");
+        }
+        return d;
+    }
+
     Duration duration(String key, Duration fallback) {
         String v = string(key, null);
         if (v == null) {

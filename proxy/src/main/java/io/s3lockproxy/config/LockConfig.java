@@ -16,9 +16,20 @@ import java.time.Duration;
  * @param settle       how long a key stays locked after a write whose outcome is unknown, and
  *                     how long a writer waits after taking over a lease that expired instead of
  *                     being released, so that a late commit lands or fails before the next write
+ * @param maxWaitersPerKey how many writers of one key may queue in this process behind its holder;
+ *                     any more get 503 SlowDown at once
  */
 public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown,
-                         Duration commitMargin, Duration settle) {
+                         Duration commitMargin, Duration settle, int maxWaitersPerKey) {
+
+    /** The default bound on the writers queued for one key in one process. */
+    public static final int DEFAULT_MAX_WAITERS_PER_KEY = 256;
+
+    /** Settings with the default bound on waiters per key. */
+    public LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown,
+                      Duration commitMargin, Duration settle) {
+        this(redis, lease, maxWait, mode, onRedisDown, commitMargin, settle, DEFAULT_MAX_WAITERS_PER_KEY);
+    }
 
     /** Settings with the default commit margin (a quarter of the lease) and settle period (one lease). */
     public LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode, OnRedisDown onRedisDown) {
@@ -41,7 +52,7 @@ public record LockConfig(URI redis, Duration lease, Duration maxWait, Mode mode,
     public String toString() {
         return "LockConfig[redis=" + redacted(redis) + ", lease=" + lease + ", maxWait=" + maxWait
                 + ", mode=" + mode + ", onRedisDown=" + onRedisDown + ", commitMargin=" + commitMargin
-                + ", settle=" + settle + "]";
+                + ", settle=" + settle + ", maxWaitersPerKey=" + maxWaitersPerKey + "]";
     }
 
     private static String redacted(URI uri) {

@@ -16,6 +16,7 @@ import java.util.List;
  * @param lock               write serialization settings
  * @param tls                the S3 listener's TLS settings ({@link TlsConfig#NONE} for plain HTTP)
  * @param log                access-log settings
+ * @param client             client connection timeouts and limits
  * @param shutdownGrace      how long in-flight requests may run on after a shutdown began
  */
 public record ProxyConfig(
@@ -29,5 +30,6 @@ public record ProxyConfig(
         LockConfig lock,
         TlsConfig tls,
         LogConfig log,
+        ClientLimits client,
         Duration shutdownGrace) {
 }

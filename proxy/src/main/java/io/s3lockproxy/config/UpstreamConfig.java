@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param credentials     where the upstream credentials come from; {@code accessKey} and
  *                        {@code secretKey} are null unless it is {@link UpstreamCredentialsSource#STATIC}
  * @param caFile          PEM bundle of the CAs trusted for an https upstream, or null for the JDK's default trust store
+ * @param maxConnections  how many connections to the upstream may be in use at once (idle keep-alive
+ *                        ones aside); a request that needs one more gets 503 SlowDown
  */
 public record UpstreamConfig(
         URI endpoint,
@@ -29,7 +31,19 @@ public record UpstreamConfig(
         Duration connectTimeout,
         Duration readTimeout,
         UpstreamCredentialsSource credentials,
-        Path caFile) {
+        Path caFile,
+        int maxConnections) {
+
+    /** The default bound on open upstream connections. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+    /** Settings with the default bound on upstream connections. */
+    public UpstreamConfig(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
+                          PayloadForwarding payload, Duration connectTimeout, Duration readTimeout,
+                          UpstreamCredentialsSource credentials, Path caFile) {
+        this(endpoint, region, accessKey, secretKey, pathStyle, payload, connectTimeout, readTimeout, credentials,
+                caFile, DEFAULT_MAX_CONNECTIONS);
+    }
 
     /** Static credentials, the JDK's trust store. */
     public UpstreamConfig(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
@@ -52,6 +66,6 @@ public record UpstreamConfig(
     public String toString() {
         return "UpstreamConfig[endpoint=" + endpoint + ", region=" + region + ", accessKey=" + accessKey
                 + ", secretKey=<redacted>, pathStyle=" + pathStyle + ", payload=" + payload
-                + ", credentials=" + credentials + ", caFile=" + caFile + "]";
+                + ", credentials=" + credentials + ", caFile=" + caFile + ", maxConnections=" + maxConnections + "]";
     }
 }

@@ -26,11 +26,13 @@ final class LocalKeyQueues {
     private final Executor handoff;
     private final LockTimer timer;
     private final Ticker ticker;
+    private final int maxWaiters;
 
-    LocalKeyQueues(Executor handoff, LockTimer timer, Ticker ticker) {
+    LocalKeyQueues(Executor handoff, LockTimer timer, Ticker ticker, int maxWaiters) {
         this.handoff = handoff;
         this.timer = timer;
         this.ticker = ticker;
+        this.maxWaiters = maxWaiters;
     }
 
     /** The local lock on one key for one acquisition; released through {@link #release}. */
@@ -54,16 +56,20 @@ final class LocalKeyQueues {
     /**
      * Returns a future of the local lock on {@code key}: already complete when the key is free,
      * otherwise completed on the hand-off executor when every earlier waiter has released, or failed
-     * with {@link LockTimeoutException} at {@code deadlineNanos} (on the timer's thread).
+     * with {@link LockTimeoutException} at {@code deadlineNanos} (on the timer's thread). Fails at
+     * once with {@link LockQueueFullException} when the key already has its maximum of waiters.
      */
     CompletableFuture<Permit> acquire(LockKey key, long deadlineNanos) {
         Permit permit = new Permit(key, ticker.nanos());
         boolean[] free = new boolean[1];
+        int[] full = {-1};
         queues.compute(key, (k, queue) -> {
             if (queue == null) {
                 queue = new KeyQueue();
                 queue.holder = permit;
                 free[0] = true;
+            } else if (queue.waiting.size() >= maxWaiters) {
+                full[0] = queue.waiting.size();
             } else {
                 queue.waiting.addLast(permit);
             }
@@ -71,6 +77,10 @@ final class LocalKeyQueues {
         });
         if (free[0]) {
             permit.future.complete(permit);
+            return permit.future;
+        }
+        if (full[0] >= 0) {
+            permit.future.completeExceptionally(new LockQueueFullException(key, full[0]));
             return permit.future;
         }
         long delay = Math.max(0, deadlineNanos - ticker.nanos());

@@ -20,6 +20,7 @@ public final class LockMetrics {
     private final AtomicLong holdNanosMax = new AtomicLong();
     private final LongAdder releases = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
+    private final LongAdder queueFull = new LongAdder();
     private final LongAdder leasesLost = new LongAdder();
     private final LongAdder redisUnavailable = new LongAdder();
     private final LongAdder degradedToLocal = new LongAdder();
@@ -53,6 +54,10 @@ public final class LockMetrics {
 
     void timedOut() {
         timeouts.increment();
+    }
+
+    void queueFull() {
+        queueFull.increment();
     }
 
     void leaseLost() {
@@ -141,6 +146,11 @@ public final class LockMetrics {
     /** Returns the number of acquisitions that ended in {@link LockTimeoutException}. */
     public long timeouts() {
         return timeouts.sum();
+    }
+
+    /** Returns the number of acquisitions refused because {@code lock.maxWaitersPerKey} writers queued already. */
+    public long queueFullRefusals() {
+        return queueFull.sum();
     }
 
     /** Returns the number of held handles whose Redis lease was lost. */

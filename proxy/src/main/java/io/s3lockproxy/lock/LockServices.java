@@ -44,7 +44,7 @@ public final class LockServices {
         }
         ScheduledExecutorService timerThread = scheduler;
         ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, daemon("s3lp-lock-"));
-        LocalKeyQueues local = new LocalKeyQueues(io, timer, ticker);
+        LocalKeyQueues local = new LocalKeyQueues(io, timer, ticker, config.maxWaitersPerKey());
         LocalTokenCounter tokens = LocalTokenCounter.systemClock();
         if (config.redis() == null) {
             return new TwoLevelLockService(local, null, config, tokens, metrics, ticker, timer,

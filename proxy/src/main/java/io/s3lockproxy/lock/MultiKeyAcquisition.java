@@ -131,6 +131,8 @@ final class MultiKeyAcquisition {
         lock.metrics().waiting(-1);
         if (cause instanceof LockTimeoutException) {
             lock.metrics().timedOut();
+        } else if (cause instanceof LockQueueFullException) {
+            lock.metrics().queueFull();
         } else if (cause instanceof LockUnavailableException) {
             lock.metrics().redisUnavailable();
         }

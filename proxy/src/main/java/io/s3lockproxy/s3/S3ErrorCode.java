@@ -32,6 +32,8 @@ public enum S3ErrorCode {
     NOT_IMPLEMENTED(501, "NotImplemented", "A header you provided implies functionality that is not implemented."),
     NO_SUCH_KEY(404, "NoSuchKey", "The specified key does not exist."),
     PRECONDITION_FAILED(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
+    REQUEST_TIMEOUT(400, "RequestTimeout", "Your socket connection to the server was not read from or written to"
+            + " within the timeout period. Idle connections will be closed."),
     REQUEST_TIME_TOO_SKEWED(403, "RequestTimeTooSkewed",
             "The difference between the request time and the server's time is too large."),
     SERVICE_UNAVAILABLE(503, "ServiceUnavailable", "Service is unable to handle request."),

@@ -116,6 +116,8 @@ final class Exchange implements ResponseListener {
     private boolean continueSent;
     private boolean clientBodyComplete;
     private boolean clientGone;
+    /** The client stopped sending its body: the connection closes after the answer, unread. */
+    private boolean clientStalled;
     private boolean closeClientAfterResponse;
     private boolean waitingForUpstream;
     private boolean waitingForClient;
@@ -157,6 +159,15 @@ final class Exchange implements ResponseListener {
         } else {
             lock(LockKeys.of(admitted.request()));
         }
+    }
+
+    /**
+     * Step 1 on a connection beyond {@code client.maxConnections}: the request is answered with
+     * {@code error}, unauthenticated and unread, and the connection closes.
+     */
+    void refuse(S3Exception error) {
+        closeClientAfterResponse = true;
+        fail(error, WriteAdmission.Outcome.NOT_SENT);
     }
 
     /** Step 2: reads the small, capped DeleteObjects body, which names the keys to lock. */
@@ -622,6 +633,20 @@ final class Exchange implements ResponseListener {
                 : state == State.RELAYING_RESPONSE ? inDoubtWhileRelaying() : WriteAdmission.Outcome.NOT_SENT);
     }
 
+    /**
+     * The client sent no body bytes for {@code client.bodyIdleTimeoutMs} while the proxy waited for
+     * them. Before the end of the request went upstream the write is abandoned — 400 RequestTimeout,
+     * locks released now, nothing written; after it, the exchange goes on to its answer.
+     */
+    void clientTimedOut() {
+        if (state != State.COLLECTING_KEYS && state != State.SENDING_BODY) {
+            return;
+        }
+        LOG.debug("request {}: the client sent no body bytes in time; abandoned in state {}", requestId, state);
+        clientStalled = true;
+        fail(new S3Exception(S3ErrorCode.REQUEST_TIMEOUT), WriteAdmission.Outcome.NOT_SENT);
+    }
+
     private void abort(String why, WriteAdmission.Outcome outcome) {
         LOG.debug("request {}: aborted in state {}: {}", requestId, state, why);
         end(outcome, true);
@@ -656,7 +681,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         // After a head that failed to decode, the decoder drops the rest of the connection: it must close.
-        boolean close = closeClientAfterResponse || head.decoderResult().isFailure()
+        boolean close = closeClientAfterResponse || clientStalled || head.decoderResult().isFailure()
                 || !clientBodyComplete && expectsBody();
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -665,7 +690,7 @@ final class Exchange implements ResponseListener {
         tally.sent(response.content().readableBytes());
         end(outcome, false);
         var written = ctx.writeAndFlush(response);
-        if (!clientBodyComplete && expectsBody() && !bodyHeldBackByClient()) {
+        if (!clientBodyComplete && expectsBody() && !bodyHeldBackByClient() && !clientStalled) {
             // Answered before the body arrived: the rest is read and dropped for a while before the
             // connection closes, so that the client reads this answer instead of a reset.
             written.addListener(f -> onDoneDraining.run());

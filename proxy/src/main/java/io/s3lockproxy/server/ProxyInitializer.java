@@ -30,8 +30,10 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         addTlsHandler(ch, p);
+        ClientDeadlines deadlines = new ClientDeadlines(services.connections().limits());
+        p.addLast("deadlines", deadlines);
         addHttp1Handlers(p);
-        addS3Handlers(p);
+        p.addLast("s3", new RequestHandler(services, deadlines));
     }
 
     private void addTlsHandler(SocketChannel ch, ChannelPipeline p) {
@@ -47,9 +49,5 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE));
         // One decoded message per read() while autoRead is off: the exchange pulls the body piece by piece.
         p.addLast("flow", new FlowControlHandler());
-    }
-
-    private void addS3Handlers(ChannelPipeline p) {
-        p.addLast("s3", new RequestHandler(services));
     }
 }

@@ -103,7 +103,7 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         Class<? extends ServerSocketChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        ClientConnections connections = new ClientConnections();
+        ClientConnections connections = new ClientConnections(config.client());
         try {
             OriginPool origins = new OriginPool(config.upstream(), UpstreamTls.context(config.upstream()), workers, clientType);
             UpstreamCall calls = new UpstreamCall(resigner, origins);

@@ -1,11 +1,17 @@
 package io.s3lockproxy.server;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.s3lockproxy.s3.S3ErrorCode;
+import io.s3lockproxy.s3.S3Exception;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +22,12 @@ import org.slf4j.LoggerFactory;
  * request head is read only when the previous exchange is done.
  *
  * <pre>
- * HttpServerCodec → FlowControlHandler → RequestHandler   (autoRead off)
+ * ClientDeadlines → HttpServerCodec → FlowControlHandler → RequestHandler   (autoRead off)
  * </pre>
+ *
+ * It tells {@link ClientDeadlines} what it waits for, and answers its stalls: an idle connection
+ * closes, a head that does not arrive in time gets 400 RequestTimeout, and so does a body that stops.
+ * A connection opened beyond {@code client.maxConnections} gets 503 SlowDown for its first request and closes.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
@@ -25,8 +35,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** How long, and how much of a body, a connection keeps reading after an early answer before it closes. */
     private static final long DRAIN_MILLIS = 5_000;
     private static final long DRAIN_BYTES = 8L << 20;
+    /** How long a connection whose head stalled keeps dropping what arrives after its answer. */
+    private static final long LINGER_MILLIS = 2_000;
 
     private final ExchangeServices services;
+    private final ClientDeadlines deadlines;
+    /** The connection was opened beyond {@code client.maxConnections}. */
+    private boolean overLimit;
     private Exchange current;
     /** The last exchange answered before its body arrived: the rest is dropped until the connection closes. */
     private boolean draining;
@@ -35,8 +50,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** A read was asked for and no message has arrived yet. */
     private boolean readWanted;
 
-    RequestHandler(ExchangeServices services) {
+    RequestHandler(ExchangeServices services, ClientDeadlines deadlines) {
         this.services = services;
+        this.deadlines = deadlines;
+        deadlines.onStall(this::stalled);
     }
 
     @Override
@@ -46,7 +63,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        services.connections().opened(ctx.channel());
+        overLimit = !services.connections().opened(ctx.channel());
         readClient();
         ctx.fireChannelActive();
     }
@@ -54,6 +71,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** Asks for the next message from the client; asked again until one arrives. */
     void readClient() {
         readWanted = true;
+        if (draining) {
+            deadlines.awaitNothing();
+        } else if (current == null) {
+            deadlines.awaitHead();
+        } else {
+            deadlines.awaitBody();
+        }
         ctx.read();
     }
 
@@ -70,6 +94,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readWanted = false;
+        if (msg instanceof HttpRequest) {
+            deadlines.headArrived();
+        } else {
+            deadlines.awaitNothing();
+        }
         if (msg instanceof HttpRequest head) {
             if (current != null) {
                 ReferenceCountUtil.release(msg);
@@ -85,7 +114,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             Exchange exchange = new Exchange(ctx, services, head, this::readClient, this::exchangeDone,
                     this::drainThenClose);
             current = exchange;
-            exchange.start();
+            if (overLimit) {
+                exchange.refuse(new S3Exception(S3ErrorCode.SLOW_DOWN, "The proxy has as many client connections"
+                        + " open as it may (client.maxConnections); this one closes. Retry."));
+            } else {
+                exchange.start();
+            }
         }
         if (msg instanceof HttpContent content) {
             if (current != null) {
@@ -120,6 +154,26 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         }, DRAIN_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         if (ctx.channel().isActive()) {
             readClient();
+        }
+    }
+
+    private void stalled(StallClock.Stall stall) {
+        switch (stall) {
+            case IDLE -> ctx.close();
+            case HEAD -> {
+                LOG.debug("client connection {}: the request head did not arrive in time", ctx.channel().remoteAddress());
+                FullHttpResponse timeout = ErrorResponses.of(ctx.alloc(), new S3Exception(S3ErrorCode.REQUEST_TIMEOUT),
+                        "/", RequestIds.next(), false);
+                timeout.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(timeout).addListener(f -> deadlines.lingerThenClose(LINGER_MILLIS));
+            }
+            case BODY -> {
+                if (current != null) {
+                    current.clientTimedOut();
+                }
+            }
+            case NONE -> {
+            }
         }
     }
 

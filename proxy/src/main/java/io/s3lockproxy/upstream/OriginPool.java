@@ -23,10 +23,14 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keep-alive connections to the upstream, one idle list per event loop: an exchange always gets a
- * connection that lives on its own client channel's loop, so neither side ever needs a lock.
+ * connection that lives on its own client channel's loop, so neither side ever needs a lock. At most
+ * {@code upstream.maxConnections} are lent out at once (idle ones aside, at most
+ * {@value #MAX_IDLE_PER_LOOP} per loop); beyond that an acquisition fails with
+ * {@link UpstreamError#TOO_MANY_CONNECTIONS} rather than queueing.
  */
 public final class OriginPool {
     private static final int MAX_IDLE_PER_LOOP = 64;
@@ -36,6 +40,7 @@ public final class OriginPool {
     private final Class<? extends SocketChannel> channelType;
     /** Filled once at construction and only read afterwards; each deque is touched by its own loop only. */
     private final Map<EventExecutor, Deque<UpstreamConnection>> idle = new IdentityHashMap<>();
+    private final AtomicInteger lent = new AtomicInteger();
 
     /** Creates a pool for the loops of {@code group}; {@code ssl} is null for plain HTTP upstreams. */
     public OriginPool(UpstreamConfig upstream, SslContext ssl, EventLoopGroup group,
@@ -51,10 +56,15 @@ public final class OriginPool {
     /** Returns a connection on {@code loop}: an idle one, or a new one once it is connected. Call on {@code loop}. */
     public Future<UpstreamConnection> acquire(EventLoop loop) {
         assert loop.inEventLoop() : "acquire must run on the exchange's event loop";
+        if (!reserveLoan()) {
+            return loop.newFailedFuture(new UpstreamException(UpstreamError.TOO_MANY_CONNECTIONS,
+                    new IllegalStateException(upstream.maxConnections() + " upstream connections are in use")));
+        }
         Deque<UpstreamConnection> free = idle.get(loop);
         UpstreamConnection pooled;
         while ((pooled = free.pollFirst()) != null) {
             if (pooled.channel().isActive()) {
+                pooled.lend();
                 return loop.newSucceededFuture(pooled);
             }
         }
@@ -84,8 +94,10 @@ public final class OriginPool {
                 .connect(upstream.endpoint().getHost(), upstream.port())
                 .addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
+                        loanEnded();
                         promise.setFailure(new UpstreamException(UpstreamError.CONNECT_ERROR, f.cause()));
                     } else if (ssl == null) {
+                        connection.lend();
                         promise.setSuccess(connection);
                     } else {
                         awaitHandshake(f.channel(), connection, promise);
@@ -94,18 +106,41 @@ public final class OriginPool {
         return promise;
     }
 
+    private boolean reserveLoan() {
+        int n;
+        do {
+            n = lent.get();
+            if (n >= upstream.maxConnections()) {
+                return false;
+            }
+        } while (!lent.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    /** A lent connection came back, closed, or never came to be. */
+    void loanEnded() {
+        lent.decrementAndGet();
+    }
+
+    /** Returns how many upstream connections are lent out or being opened. */
+    public int connectionsInUse() {
+        return lent.get();
+    }
+
     /**
      * Lends the connection only once TLS is up, so that a certificate problem is a connect-time
      * TLS_ERROR rather than a failure in the middle of a request. autoRead is off on this channel
      * and nothing else reads before the promise completes: SslHandler issues its own reads while a
      * handshake is pending (checked by TlsIT, which would hang here otherwise).
      */
-    private static void awaitHandshake(Channel channel, UpstreamConnection connection, Promise<UpstreamConnection> promise) {
+    private void awaitHandshake(Channel channel, UpstreamConnection connection, Promise<UpstreamConnection> promise) {
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         tls.handshakeFuture().addListener(h -> {
             if (h.isSuccess()) {
+                connection.lend();
                 promise.setSuccess(connection);
             } else {
+                loanEnded();
                 channel.close();
                 promise.setFailure(new UpstreamException(UpstreamError.TLS_ERROR, h.cause()));
             }

@@ -29,6 +29,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean reusable;
     /** An interim (1xx) response is being skipped: its empty last content is still to come. */
     private boolean skippingInterim;
+    /** The pool lent this connection out and it has not come back: it counts against upstream.maxConnections. */
+    private boolean lent;
 
     UpstreamConnection(OriginPool pool) {
         this.pool = pool;
@@ -84,9 +86,21 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel.read();
     }
 
+    void lend() {
+        lent = true;
+    }
+
+    private void endLoan() {
+        if (lent) {
+            lent = false;
+            pool.loanEnded();
+        }
+    }
+
     /** Returns the connection to the pool when the last response allowed reuse, or closes it. */
     public void release() {
         listener = null;
+        endLoan();
         if (reusable && channel.isActive()) {
             pool.giveBack(this);
         } else {
@@ -97,6 +111,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Closes the connection mid-exchange so that the upstream never sees a complete request. */
     public void abort() {
         listener = null;
+        endLoan();
         channel.close();
     }
 
@@ -178,6 +193,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         pool.forget(this);
+        endLoan();
         if (listener != null) {
             fail(ctx, UpstreamError.RESET_CONNECTION, null);
         }

@@ -7,7 +7,8 @@ public enum UpstreamError {
     CONNECT_ERROR(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "could not connect to the upstream"),
     READ_TIMEOUT(S3ErrorCode.UPSTREAM_TIMEOUT, "the upstream did not answer in time"),
     RESET_CONNECTION(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "the upstream closed the connection"),
-    TLS_ERROR(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "the TLS handshake with the upstream failed");
+    TLS_ERROR(S3ErrorCode.UPSTREAM_BAD_GATEWAY, "the TLS handshake with the upstream failed"),
+    TOO_MANY_CONNECTIONS(S3ErrorCode.SLOW_DOWN, "upstream.maxConnections connections to the upstream are in use");
 
     private final S3ErrorCode code;
     private final String description;

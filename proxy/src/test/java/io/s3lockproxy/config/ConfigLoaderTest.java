@@ -112,6 +112,21 @@ class ConfigLoaderTest {
         assertThat(u.port()).isEqualTo(9000);
         assertThat(c.lock()).isEqualTo(new LockConfig(null, Duration.ofSeconds(30), Duration.ofSeconds(10),
                 LockConfig.Mode.FENCED, LockConfig.OnRedisDown.FAIL));
+        assertThat(c.lock().maxWaitersPerKey()).isEqualTo(256);
+        assertThat(u.maxConnections()).isEqualTo(1024);
+        assertThat(c.client()).isEqualTo(new ClientLimits(Duration.ofSeconds(20), Duration.ofSeconds(75),
+                Duration.ofSeconds(20), 4096));
+    }
+
+    @Test
+    void clientTimeoutsAndLimitsAreReadFromTheFileAndTheEnvironment() throws IOException {
+        ProxyConfig c = load(MINIMAL + "  maxConnections: 7\nclient:\n  headerTimeoutMs: 1000\n  idleTimeoutMs: 2000\n"
+                + "lock:\n  maxWaitersPerKey: 3\n", Map.of("S3LP_CLIENT_BODY_IDLE_TIMEOUT_MS", "3000",
+                "S3LP_CLIENT_MAXCONNECTIONS", "9"));
+        assertThat(c.client()).isEqualTo(new ClientLimits(Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(3), 9));
+        assertThat(c.lock().maxWaitersPerKey()).isEqualTo(3);
+        assertThat(c.upstream().maxConnections()).isEqualTo(7);
     }
 
     @Test
@@ -234,7 +249,13 @@ class ConfigLoaderTest {
                 Arguments.of(MINIMAL + "lock:\n  onRedisDown: ignore\n", "lock.onRedisDown"),
                 Arguments.of(MINIMAL + "lock:\n  redis: http://redis:6379\n", "lock.redis"),
                 Arguments.of(MINIMAL + "lock:\n  redis: \"redis://re dis\"\n", "lock.redis"),
-                Arguments.of(MINIMAL + "region: [a, b]\n", "region"));
+                Arguments.of(MINIMAL + "region: [a, b]\n", "region"),
+                Arguments.of(MINIMAL + "client:\n  headerTimeoutMs: 0\n", "client.headerTimeoutMs"),
+                Arguments.of(MINIMAL + "client:\n  idleTimeoutMs: soon\n", "client.idleTimeoutMs"),
+                Arguments.of(MINIMAL + "client:\n  bodyIdleTimeoutMs: -1\n", "client.bodyIdleTimeoutMs"),
+                Arguments.of(MINIMAL + "client:\n  maxConnections: 0\n", "client.maxConnections"),
+                Arguments.of(MINIMAL + "lock:\n  maxWaitersPerKey: many\n", "lock.maxWaitersPerKey"),
+                Arguments.of(MINIMAL + "  maxConnections: 1.5\n", "upstream.maxConnections"));
     }
 
     @ParameterizedTest

@@ -23,10 +23,11 @@ class LocalKeyQueuesTest {
 
     private static final LockKey KEY = new LockKey("bucket", "key");
     private static final long FAR = TimeUnit.HOURS.toNanos(1);
+    private static final int MAX_WAITERS = 25;
 
     private final ExecutorService handoff = Executors.newFixedThreadPool(4);
     private final ManualTime time = new ManualTime();
-    private final LocalKeyQueues queues = new LocalKeyQueues(handoff, time, time);
+    private final LocalKeyQueues queues = new LocalKeyQueues(handoff, time, time, MAX_WAITERS);
 
     @AfterEach
     void stop() {
@@ -53,6 +54,30 @@ class LocalKeyQueuesTest {
         queues.release(first);
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         assertThat(order).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
+    }
+
+    @Test
+    void aKeyWithItsMaximumOfWaitersRefusesTheNextAtOnceAndTakesWaitersAgainWhenOneLeaves() throws Exception {
+        LocalKeyQueues.Permit holder = queues.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        List<CompletableFuture<LocalKeyQueues.Permit>> waiting = new ArrayList<>();
+        for (int i = 0; i < MAX_WAITERS; i++) {
+            waiting.add(queues.acquire(KEY, deadline(FAR)));
+        }
+        CompletableFuture<LocalKeyQueues.Permit> refused = queues.acquire(KEY, deadline(FAR));
+        CompletableFuture<LocalKeyQueues.Permit> otherKey = queues.acquire(new LockKey("bucket", "other"), deadline(FAR));
+
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::join).hasCauseInstanceOf(LockQueueFullException.class)
+                .hasMessageContaining(MAX_WAITERS + " writers already queue");
+        assertThat(otherKey).isCompleted();
+        assertThat(queues.waiters(KEY)).isEqualTo(MAX_WAITERS);
+
+        queues.release(holder);
+        LocalKeyQueues.Permit next = waiting.get(0).get(1, TimeUnit.SECONDS);
+        CompletableFuture<LocalKeyQueues.Permit> admitted = queues.acquire(KEY, deadline(FAR));
+        assertThat(admitted).isNotDone();
+        assertThat(queues.waiters(KEY)).isEqualTo(MAX_WAITERS);
+        queues.release(next);
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
+import io.s3lockproxy.config.ClientLimits;
 import io.s3lockproxy.config.LockConfig;
 import io.s3lockproxy.config.PayloadForwarding;
 import io.s3lockproxy.lock.LockService;
@@ -49,9 +50,14 @@ class RequestHandlerTest {
     }
 
     private EmbeddedChannel channel() {
+        return channel(ClientLimits.DEFAULT);
+    }
+
+    private EmbeddedChannel channel(ClientLimits limits) {
         UpstreamConfig upstream = new UpstreamConfig(URI.create("http://127.0.0.1:1"), "us-east-1", "u", "s", true,
                 PayloadForwarding.AUTO, Duration.ofSeconds(1), Duration.ofSeconds(1));
         EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
         ch.config().setOption(ChannelOption.AUTO_READ, false);
         Resigner resigner = new Resigner(upstream);
         OriginPool origins = new OriginPool(upstream, null, ch.eventLoop(), NioSocketChannel.class);
@@ -62,8 +68,9 @@ class RequestHandlerTest {
         WriteServices writes = new WriteServices(lockService, false,
                 new ConditionCheck(calls, new StorageProtections(calls, false), false), new LongAdder());
         ExchangeServices services = new ExchangeServices(admission, writes, resigner, origins, RequestObserver.NONE,
-                new ClientConnections());
-        ch.pipeline().addLast(new RequestHandler(services));
+                new ClientConnections(limits));
+        ClientDeadlines deadlines = new ClientDeadlines(limits);
+        ch.pipeline().addLast(deadlines, new RequestHandler(services, deadlines));
         ch.pipeline().fireChannelActive();
         return ch;
     }
