@@ -63,6 +63,17 @@ final class Grant implements HeldKeys {
     }
 
     @Override
+    public long previousToken(LockKey key) {
+        fencingToken(key);
+        for (Lease lease : leases) {
+            if (lease.key.equals(key)) {
+                return lease.previousToken;
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public boolean isLost() {
         return lost.isDone();
     }

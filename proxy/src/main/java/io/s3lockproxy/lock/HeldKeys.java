@@ -21,6 +21,16 @@ public interface HeldKeys {
     long fencingToken(LockKey key);
 
     /**
+     * Returns the fencing token of the acquisition of {@code key} right before this one, in any
+     * instance, as the shared Redis counted it; 0 when that is not known (local locks only, or Redis
+     * had lost the key's counter). Equal to a token this process once got for the key, it proves that
+     * no other holder took the key since.
+     *
+     * @throws IllegalArgumentException if {@code key} is not one of the keys this handle holds
+     */
+    long previousToken(LockKey key);
+
+    /**
      * Returns whether the exclusion of this handle was lost while it was held: a Redis lease
      * expired, was taken over, or could not be renewed before the holder's own deadline.
      */

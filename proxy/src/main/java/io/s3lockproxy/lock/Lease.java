@@ -12,6 +12,8 @@ final class Lease {
     final LockKey key;
     final String owner;
     final long fencingToken;
+    /** The token of the key's acquisition before this one, as Redis counted it; 0 when Redis had lost the count. */
+    final long previousToken;
     /** How many SET NX attempts the acquisition needed (more than one: it waited). */
     final int attempts;
     /** Whether the previous holder's last write may still be landing (see {@link RedisScripts#ACQUIRE}). */
@@ -23,10 +25,12 @@ final class Lease {
     private volatile boolean gone;
     private volatile Runnable cancelRenewal = () -> { };
 
-    Lease(LockKey key, String owner, long fencingToken, int attempts, boolean predecessorInDoubt, long deadlineNanos) {
+    Lease(LockKey key, String owner, long fencingToken, long previousToken, int attempts, boolean predecessorInDoubt,
+          long deadlineNanos) {
         this.key = key;
         this.owner = owner;
         this.fencingToken = fencingToken;
+        this.previousToken = previousToken;
         this.attempts = attempts;
         this.predecessorInDoubt = predecessorInDoubt;
         this.deadlineNanos = deadlineNanos;

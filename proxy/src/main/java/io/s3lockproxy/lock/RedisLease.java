@@ -182,8 +182,10 @@ final class RedisLease {
     }
 
     /** Returns a new held lease whose acquire command was sent at {@code sentNanos}, with renewals started. */
-    Lease held(LockKey key, String owner, long fencingToken, int attempts, boolean predecessorInDoubt, long sentNanos) {
-        Lease lease = new Lease(key, owner, fencingToken, attempts, predecessorInDoubt, sentNanos + safeNanos);
+    Lease held(LockKey key, String owner, long fencingToken, long previousToken, int attempts,
+               boolean predecessorInDoubt, long sentNanos) {
+        Lease lease = new Lease(key, owner, fencingToken, previousToken, attempts, predecessorInDoubt,
+                sentNanos + safeNanos);
         scheduleRenewal(lease);
         watch(lease);
         return lease;

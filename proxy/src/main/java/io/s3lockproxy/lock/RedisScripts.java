@@ -18,8 +18,9 @@ final class RedisScripts {
      * remaining time to live.
      *
      * <p>KEYS: lock, token counter, holder marker, epoch. ARGV: owner token, lease ms, counter ttl
-     * ms, marker ttl ms. Returns {1, token, marker found, counter was missing, epoch, epoch age µs}
-     * or {0, pttl}.
+     * ms, marker ttl ms. Returns {1, token, marker found, counter was missing, epoch, epoch age µs,
+     * previous token} or {0, pttl}; the previous token is the one the key's last acquisition got
+     * (the counter before this one), or 0 when the counter was missing.
      *
      * <p>The token is max(INCR counter, Redis server time in microseconds): it keeps increasing when
      * the counter is lost (FLUSHALL, restart without persistence, failover to a replica that missed
@@ -40,6 +41,7 @@ final class RedisScripts {
                 epoch = now
                 redis.call('SET', KEYS[4], string.format('%.0f', now))
               end
+              local previous = tonumber(redis.call('GET', KEYS[2])) or 0
               local token = redis.call('INCR', KEYS[2])
               local counterMissing = 0
               if token == 1 then
@@ -51,7 +53,7 @@ final class RedisScripts {
               end
               redis.call('PEXPIRE', KEYS[2], ARGV[3])
               redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4])
-              return {1, token, marker, counterMissing, epoch, now - epoch}
+              return {1, token, marker, counterMissing, epoch, now - epoch, previous}
             end
             return {0, redis.call('PTTL', KEYS[1])}
             """;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Conditions on a write, decided while its key lock is held.
@@ -28,7 +29,8 @@ import java.util.Set;
  * the write also gets the storage condition that keeps out a holder whose lease lapsed —
  * {@code If-Match} on the ETag seen under the lock, or {@code If-None-Match: *} — wherever the
  * bucket's upstream enforces it ({@link StorageProtections}); combined with the client's own, the
- * stricter one goes up.
+ * stricter one goes up. A write without a condition of its own is fenced on what the key's previous
+ * write through this instance left ({@link LastWrites}) when that is certainly current, without a HEAD.
  */
 final class ConditionCheck {
     private static final Set<S3Operation> WRITES = Set.of(
@@ -48,9 +50,6 @@ final class ConditionCheck {
         this.fenced = fenced;
     }
 
-    private record ObjectState(boolean exists, String etag) {
-    }
-
     /** Returns whether the storage could be asked to fence this operation at all. */
     static boolean fenceable(S3Request request) {
         return WRITES.contains(request.operation()) || request.operation() == S3Operation.DELETE_OBJECT;
@@ -68,16 +67,17 @@ final class ConditionCheck {
      * Returns the conditions the upstream request carries; fails with an S3Exception when the
      * client's condition does not hold (412 PreconditionFailed, 404 NoSuchKey), when the upstream
      * refuses to show the object's state (its 4xx), when that state cannot be read (503), or when
-     * {@code mustFence} is set and the storage cannot fence (503). Call on {@code loop} while
-     * holding the key's lock; completes on {@code loop}.
+     * {@code mustFence} is set and the storage cannot fence (503). {@code known} gives the object's
+     * state when it is known without reading it, else null. Call on {@code loop} while holding the
+     * key's lock; completes on {@code loop}.
      */
-    Future<Conditions> check(EventLoop loop, S3Request request, boolean mustFence) {
+    Future<Conditions> check(EventLoop loop, S3Request request, boolean mustFence, Supplier<ObjectState> known) {
         Promise<Conditions> result = loop.newPromise();
         boolean delete = request.operation() == S3Operation.DELETE_OBJECT;
         // Only fencing, and a delete's condition (some upstreams refuse it), need to know what the storage enforces.
-        Future<StorageProtection> known = fenced || mustFence || delete ? protections.of(loop, request.bucket())
+        Future<StorageProtection> probed = fenced || mustFence || delete ? protections.of(loop, request.bucket())
                 : loop.newSucceededFuture(StorageProtection.UNKNOWN);
-        known.addListener((Future<StorageProtection> f) -> {
+        probed.addListener((Future<StorageProtection> f) -> {
             StorageProtection protection = f.getNow();
             boolean enforced = delete ? protection.deletes() == StorageProtection.Deletes.ENFORCED
                     : protection.writes().enforced();
@@ -90,6 +90,11 @@ final class ConditionCheck {
             String drop = delete && protection.deletes() == StorageProtection.Deletes.REJECTED ? "If-Match" : null;
             if (!fence && !hasClientCondition(request)) {
                 result.trySuccess(new Conditions(null, drop, false));
+                return;
+            }
+            ObjectState remembered = fence && !hasClientCondition(request) ? known.get() : null;
+            if (remembered != null) {
+                result.trySuccess(fenceConditions(request, remembered, delete));
                 return;
             }
             head(loop, request).addListener((Future<ObjectState> h) -> {
@@ -214,7 +219,7 @@ final class ConditionCheck {
                     if (status == 200) {
                         result.trySuccess(new ObjectState(true, f.getNow().headers().get("ETag", "")));
                     } else if (status == 404) {
-                        result.trySuccess(new ObjectState(false, null));
+                        result.trySuccess(ObjectState.ABSENT);
                     } else {
                         result.tryFailure(headRefused(status));
                     }

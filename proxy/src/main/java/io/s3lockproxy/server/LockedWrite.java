@@ -1,6 +1,7 @@
 package io.s3lockproxy.server;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -9,6 +10,7 @@ import io.s3lockproxy.lock.LockException;
 import io.s3lockproxy.lock.LockKey;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
+import io.s3lockproxy.s3.S3Operation;
 import io.s3lockproxy.s3.S3Request;
 import io.s3lockproxy.upstream.UpstreamRequest;
 import java.util.List;
@@ -36,6 +38,8 @@ final class LockedWrite implements WriteAdmission {
     private Conditions conditions = Conditions.AS_SENT;
     private boolean inDoubt;
     private boolean ended;
+    /** The ETag of the upstream's 200 answer, or null. */
+    private String answer;
 
     /** {@code anonymous}: the write goes up unsigned, so the proxy reads nothing on its behalf (no conditions). */
     LockedWrite(WriteServices services, EventLoop loop, S3Request request, List<LockKey> keys, boolean anonymous) {
@@ -102,7 +106,7 @@ final class LockedWrite implements WriteAdmission {
             result.trySuccess(planned);
             return;
         }
-        services.conditions().check(loop, request, mustFence).addListener((Future<Conditions> f) -> {
+        services.conditions().check(loop, request, mustFence, this::knownState).addListener((Future<Conditions> f) -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause() instanceof S3Exception e ? e : internalError(f.cause()));
                 return;
@@ -110,6 +114,11 @@ final class LockedWrite implements WriteAdmission {
             conditions = f.getNow();
             result.trySuccess(conditions.applyTo(planned));
         });
+    }
+
+    /** The single key's state as its previous write through this instance left it, if certainly current. */
+    private ObjectState knownState() {
+        return keys.size() == 1 ? services.lastWrites().known(keys.get(0), held) : null;
     }
 
     private S3Exception internalError(Throwable cause) {
@@ -151,6 +160,7 @@ final class LockedWrite implements WriteAdmission {
 
     @Override
     public S3Exception refusal(HttpResponse response) {
+        answer = response.status().code() == 200 ? response.headers().get(HttpHeaderNames.ETAG) : null;
         if (response.status().code() != 412 || !conditions.proxyAdded()) {
             return null;
         }
@@ -166,6 +176,16 @@ final class LockedWrite implements WriteAdmission {
                 "Another writer changed the object while this request held a lapsed lock; nothing was written. Retry.");
     }
 
+    /** Under the locks still: tells {@link LastWrites} what the next writer of the keys may rely on. */
+    private void rememberWhatWasWritten(Outcome outcome) {
+        if (outcome == Outcome.ANSWERED && answer != null && request.operation() == S3Operation.PUT_OBJECT
+                && keys.size() == 1 && !anonymous) {
+            services.lastWrites().wrote(keys.get(0), held, answer);
+        } else if (outcome != Outcome.NOT_SENT) {
+            services.lastWrites().forget(keys);
+        }
+    }
+
     @Override
     public void end(Outcome outcome) {
         if (ended) {
@@ -175,6 +195,7 @@ final class LockedWrite implements WriteAdmission {
         if (held == null) {
             return;
         }
+        rememberWhatWasWritten(outcome);
         if (outcome == Outcome.UNKNOWN) {
             LOG.warn("request {}: the outcome of the write to {} is unknown; its keys stay locked for the settle period",
                     request.requestId(), keys.size() == 1 ? keys.get(0) : keys.size() + " keys");

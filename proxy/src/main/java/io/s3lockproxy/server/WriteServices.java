@@ -14,8 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
  * @param locksShared      whether locks are meant to be shared through Redis ({@code lock.redis} is set)
  * @param conditions       the check of client conditions and storage fences under the lock
  * @param fenceRejections  counts writes the storage refused on a condition the proxy added
+ * @param lastWrites       what each key's last write through this instance left, for fencing without a read
  */
-record WriteServices(LockService locks, boolean locksShared, ConditionCheck conditions, LongAdder fenceRejections) {
+record WriteServices(LockService locks, boolean locksShared, ConditionCheck conditions, LongAdder fenceRejections,
+                     LastWrites lastWrites) {
+
+    /** Services whose memory of last writes matches {@code locksShared}. */
+    WriteServices(LockService locks, boolean locksShared, ConditionCheck conditions, LongAdder fenceRejections) {
+        this(locks, locksShared, conditions, fenceRejections, new LastWrites(locksShared));
+    }
 
     /**
      * Returns the admission of a write to {@code keys}, for an exchange on {@code loop}. An

@@ -59,6 +59,7 @@ class RedisExclusionTest {
         AtomicInteger maxInFlight = new AtomicInteger();
         AtomicLong lastToken = new AtomicLong();
         AtomicInteger outOfOrder = new AtomicInteger();
+        AtomicInteger brokenChain = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(12);
         try {
             List<Future<?>> workers = new ArrayList<>();
@@ -71,6 +72,9 @@ class RedisExclusionTest {
                         long token = handle.fencingToken(key);
                         if (token <= lastToken.get()) {
                             outOfOrder.incrementAndGet();
+                        }
+                        if (handle.previousToken(key) != lastToken.get()) {
+                            brokenChain.incrementAndGet();
                         }
                         lastToken.set(token);
                         inFlight.decrementAndGet();
@@ -87,6 +91,7 @@ class RedisExclusionTest {
         }
         assertThat(maxInFlight.get()).isEqualTo(1);
         assertThat(outOfOrder.get()).isZero();
+        assertThat(brokenChain.get()).as("each acquisition names its predecessor's token").isZero();
         for (TwoLevelLockService lock : instances) {
             LockFixtures.assertIdle(lock);
             assertThat(lock.metrics().acquisitions()).isEqualTo(160);
@@ -94,6 +99,22 @@ class RedisExclusionTest {
             assertThat(lock.metrics().waiters()).isZero();
         }
         assertThat(instances.stream().mapToLong(l -> l.metrics().contendedAcquisitions()).sum()).isPositive();
+    }
+
+    @Test
+    void afterRedisLostTheKeysCounterThePreviousTokenIsUnknown() throws Exception {
+        LockKey key = new LockKey("b", "forgotten");
+        TwoLevelLockService lock = instance(Duration.ofSeconds(10), Duration.ofSeconds(10));
+        HeldKeys first = acquire(lock, key);
+        first.release();
+        HeldKeys second = acquire(lock, key);
+        assertThat(second.previousToken(key)).isEqualTo(first.fencingToken(key));
+        second.release();
+        redis.command("DEL " + RedisScripts.tokenCounterKey(key));
+        HeldKeys third = acquire(lock, key);
+        assertThat(third.previousToken(key)).isZero();
+        assertThat(third.fencingToken(key)).isGreaterThan(second.fencingToken(key));
+        third.release();
     }
 
     @Test

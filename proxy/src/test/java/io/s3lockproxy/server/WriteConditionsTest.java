@@ -2,6 +2,7 @@ package io.s3lockproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.s3lockproxy.lock.RedisServerProcess;
 import io.s3lockproxy.server.FakeUpstream.Received;
 import io.s3lockproxy.server.TestClient.Response;
 import java.nio.charset.StandardCharsets;
@@ -164,17 +165,16 @@ class WriteConditionsTest {
                 Map.of("writes", "checked when the request starts, not at commit", "deletes", "enforced"));
     }
 
+    private static FakeUpstream.Answer written(String etag) {
+        return FakeUpstream.full(200, Map.of("ETag", etag, "Content-Length", "0"), new byte[0]);
+    }
+
     @Test
     void fencedModeAddsTheConditionSeenUnderTheLockAndTurnsItsRejectionInto503() throws Exception {
         int port = start("fenced");
         enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
-        upstream.enqueue(notFound());                                                       // HEAD: new key
-        upstream.enqueue(FakeUpstream.ok());                                                // the write
         upstream.enqueue(headAnswer("\"e1\""));                                             // HEAD: exists
         upstream.enqueue(FakeUpstream.status(412));                                         // fence refuses
-        try (TestClient client = new TestClient(port)) {
-            assertThat(put(client, Map.of()).status()).isEqualTo(200);
-        }
         try (TestClient client = new TestClient(port)) {
             Response r = put(client, Map.of());
             assertThat(r.status()).isEqualTo(503);
@@ -182,11 +182,123 @@ class WriteConditionsTest {
             assertThat(r.header("retry-after")).isNotNull();
         }
         takeProbe(StorageProtection.Writes.ATOMIC);
-        upstream.take();
-        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
-        upstream.take();
+        assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/counter.json ");
         assertThat(upstream.take().header("if-match")).isEqualTo("\"e1\"");
         assertThat(proxy.fenceRejections()).isEqualTo(1);
+    }
+
+    @Test
+    void theNextWriteOfAKeyIsFencedOnWhatTheLastOneLeftWithoutReadingTheObject() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        upstream.enqueue(written("\"e2\""));
+        upstream.enqueue(written("\"e3\""));
+        try (TestClient client = new TestClient(port)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            }
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        assertThat(upstream.take().requestLine()).startsWith("HEAD ");
+        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
+        Received second = upstream.take();
+        assertThat(second.requestLine()).startsWith("PUT ");
+        assertThat(second.header("if-match")).isEqualTo("\"e1\"");
+        Received third = upstream.take();
+        assertThat(third.requestLine()).startsWith("PUT ");
+        assertThat(third.header("if-match")).isEqualTo("\"e2\"");
+    }
+
+    @Test
+    void aRememberedStateTheStorageRefusesIs503AndForgottenSoTheRetryReadsTheObject() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        upstream.enqueue(FakeUpstream.status(412));     // a writer bypassing the proxy changed the object
+        upstream.enqueue(headAnswer("\"outside\""));
+        upstream.enqueue(written("\"e2\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            Response refused = put(client, Map.of());
+            assertThat(refused.status()).as("retryable: nothing was written").isEqualTo(503);
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        upstream.take();
+        upstream.take();
+        assertThat(upstream.take().header("if-match")).as("the remembered ETag").isEqualTo("\"e1\"");
+        assertThat(upstream.take().requestLine()).as("the retry reads the object").startsWith("HEAD ");
+        assertThat(upstream.take().header("if-match")).isEqualTo("\"outside\"");
+    }
+
+    @Test
+    void withSharedLocksTheMemoryServesOnlyWhenRedisSaysNoOtherInstanceTookTheKeySince() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Map<String, String> shared = Map.of("S3LP_LOCK_REDIS", redis.uri().toString());
+            int first = start("fenced", shared);
+            ProxyServer other = ProxyServer.start(TestEnvironment.config(upstream.endpoint(),
+                    Map.of("S3LP_LOCK_MODE", "fenced", "S3LP_LOCK_REDIS", redis.uri().toString())));
+            try {
+                enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+                upstream.enqueue(notFound());
+                upstream.enqueue(written("\"e1\""));
+                try (TestClient client = new TestClient(first)) {
+                    assertThat(put(client, Map.of()).status()).isEqualTo(200);
+                }
+                enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+                upstream.enqueue(headAnswer("\"e1\""));
+                upstream.enqueue(written("\"e2\""));
+                try (TestClient client = new TestClient(other.port())) {
+                    assertThat(put(client, Map.of()).status()).isEqualTo(200);
+                }
+                upstream.enqueue(headAnswer("\"e2\""));
+                upstream.enqueue(written("\"e3\""));
+                upstream.enqueue(written("\"e4\""));
+                try (TestClient client = new TestClient(first)) {
+                    assertThat(put(client, Map.of()).status()).isEqualTo(200);
+                    assertThat(put(client, Map.of()).status()).isEqualTo(200);
+                }
+            } finally {
+                other.close();
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
+            if (!r.requestLine().contains(".s3-lock-proxy/probe-")) {
+                lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
+            }
+        }
+        assertThat(lines).as("the first instance reads again after the other one wrote, then relies on its own write")
+                .containsExactly("HEAD -", "PUT -", "HEAD -", "PUT \"e1\"", "HEAD -", "PUT \"e2\"", "PUT \"e3\"");
+    }
+
+    @Test
+    void aWriteWithItsOwnConditionOrAfterAnotherOperationStillReadsTheObject() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        upstream.enqueue(headAnswer("\"e1\""));        // the client's If-Match is checked on a fresh read
+        upstream.enqueue(written("\"e2\""));
+        upstream.enqueue(FakeUpstream.status(200));     // PutObjectTagging: no ETag, the memory is dropped
+        upstream.enqueue(headAnswer("\"e2\""));
+        upstream.enqueue(written("\"e3\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            assertThat(put(client, Map.of("If-Match", "\"e1\"")).status()).isEqualTo(200);
+            byte[] tags = "<Tagging><TagSet/></Tagging>".getBytes(StandardCharsets.UTF_8);
+            assertThat(client.exchange("PUT", "/bucket/counter.json?tagging=", tags).status()).isEqualTo(200);
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        List<String> lines = new ArrayList<>();
+        for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
+            lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
+        }
+        assertThat(lines).containsExactly("HEAD -", "PUT -", "HEAD -", "PUT \"e1\"", "PUT -", "HEAD -", "PUT \"e2\"");
     }
 
     @Test
