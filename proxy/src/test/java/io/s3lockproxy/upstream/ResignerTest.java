@@ -94,6 +94,17 @@ class ResignerTest {
     }
 
     @Test
+    void contentEncodingGoesOnTheWireAsGivenAndItsCanonicalFormIsSigned() {
+        HttpHeaders h = new DefaultHttpHeaders(false);
+        h.add("Content-Encoding", "deflate,  gzip");
+        HttpRequest signed = PATH_STYLE.sign(request("PUT", "bucket", "k", List.of(), h,
+                BodyPlan.choose(10, null, PayloadForwarding.AUTO)));
+        assertThat(signed.headers().getAll("Content-Encoding")).containsExactly("deflate,  gzip");
+        assertThat(signed.headers().get("Authorization")).contains("content-encoding");
+        verify(signed);
+    }
+
+    @Test
     void signedRequestIsHeaderAuthWithUnsignedPayloadAndNoPresignParameters() {
         HttpRequest signed = PATH_STYLE.sign(request("PUT", "bucket", "k", List.of(Map.entry("x-id", "PutObject")),
                 new DefaultHttpHeaders(), BodyPlan.choose(5, null, PayloadForwarding.AUTO)));
