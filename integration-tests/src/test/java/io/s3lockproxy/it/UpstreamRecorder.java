@@ -56,6 +56,7 @@ public final class UpstreamRecorder implements AutoCloseable {
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> maxInFlight = new ConcurrentHashMap<>();
     private final List<Write> completed = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
 
@@ -98,6 +99,13 @@ public final class UpstreamRecorder implements AutoCloseable {
     public List<Write> completedWrites(String path) {
         synchronized (completed) {
             return completed.stream().filter(w -> w.path().equals(path)).toList();
+        }
+    }
+
+    /** Method and path ({@code HEAD /bucket/key}) of every request that reached the backend, reads too, in arrival order. */
+    public List<String> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
         }
     }
 
@@ -186,6 +194,7 @@ public final class UpstreamRecorder implements AutoCloseable {
             this.path = q < 0 ? target : target.substring(0, q);
             this.query = q < 0 ? "" : target.substring(q + 1);
             this.headers = headers;
+            requests.add(method + " " + path);
             if (isWrite(method)) {
                 int now = inFlight.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
                 maxInFlight.computeIfAbsent(path, p -> new AtomicInteger()).accumulateAndGet(now, Math::max);

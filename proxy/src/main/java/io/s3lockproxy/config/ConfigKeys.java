@@ -21,7 +21,7 @@ public final class ConfigKeys {
             "upstream.pathStyle", "upstream.payloadMode", "upstream.connectTimeoutMs", "upstream.readTimeoutMs",
             "lock.redis", "lock.leaseMs", "lock.waitMs", "lock.mode", "lock.onRedisDown", "lock.commitMarginMs",
             "lock.settleMs",
-            "credentials[].buckets", "credentials[].readOnly",
+            "credentials[].buckets", "credentials[].readOnly", "credentials[].bucketAdmin",
             "upstream.credentials", "upstream.caFile",
             "tls.certFile", "tls.keyFile",
             "log.access", "log.format", "shutdown.graceMs",

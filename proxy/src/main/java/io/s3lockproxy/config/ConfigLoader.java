@@ -101,11 +101,16 @@ public final class ConfigLoader {
             String sk = e.requiredString("secretKey");
             List<String> buckets = buckets(e, "credentials." + i + ".buckets");
             boolean readOnly = e.bool("readOnly", false);
+            boolean bucketAdmin = e.bool("bucketAdmin", false);
             e.rejectUnknown();
             if (out.stream().anyMatch(c -> c.accessKey().equals(ak))) {
                 throw new ConfigException("credentials." + i + ".accessKey", "duplicate access key " + ak);
             }
-            out.add(new ClientCredential(ak, sk, buckets, readOnly));
+            if (bucketAdmin && buckets.isEmpty() && !readOnly) {
+                throw new ConfigException("credentials." + i + ".bucketAdmin", "only means something with buckets or"
+                        + " readOnly: a key without limits administers every bucket already");
+            }
+            out.add(new ClientCredential(ak, sk, buckets, readOnly, bucketAdmin));
         }
         return List.copyOf(out);
     }
@@ -119,7 +124,7 @@ public final class ConfigLoader {
             throw new ConfigException(key, "must name at least one bucket (leave the key out to allow every bucket)");
         }
         for (String name : names) {
-            if (!BUCKET_NAME.matcher(name).matches()) {
+            if (!BUCKET_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
                 throw new ConfigException(key, "'" + name + "' is not a bucket name (letters, digits, '.', '-', '_';"
                         + " no wildcards)");
             }

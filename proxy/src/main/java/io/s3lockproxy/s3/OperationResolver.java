@@ -7,12 +7,6 @@ import java.util.Set;
 
 /** Resolves the {@link S3Operation} of a request once, from method, target, query and headers. */
 final class OperationResolver {
-    /** Query parameters that shape a listing or a read but do not name a sub-resource. */
-    private static final Set<String> PLAIN_PARAMS = Set.of(
-            "prefix", "delimiter", "marker", "max-keys", "list-type", "continuation-token", "start-after",
-            "fetch-owner", "encoding-type", "versionId", "partNumber", "x-id", "key-marker",
-            "version-id-marker", "upload-id-marker", "max-uploads", "max-parts", "part-number-marker");
-
     private OperationResolver() {
     }
 
@@ -22,14 +16,10 @@ final class OperationResolver {
             return method.equals("GET") ? S3Operation.LIST_BUCKETS : S3Operation.OTHER_BUCKET;
         }
         Set<String> params = new java.util.HashSet<>();
-        boolean subresource = false;
         for (Map.Entry<String, String> e : query) {
             params.add(e.getKey());
-            if (!PLAIN_PARAMS.contains(e.getKey()) && !e.getKey().startsWith("response-")
-                    && !e.getKey().startsWith("X-Amz-") && !e.getKey().startsWith("x-amz-")) {
-                subresource = true;
-            }
         }
+        boolean subresource = !Subresources.of(query).isEmpty();
         return key == null
                 ? bucketOperation(method, params, subresource)
                 : objectOperation(method, params, headers);

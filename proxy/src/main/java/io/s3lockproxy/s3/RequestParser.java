@@ -43,22 +43,26 @@ public final class RequestParser {
         if (!rawPath.startsWith("/")) {
             throw new S3Exception(S3ErrorCode.INVALID_URI);
         }
-        String path = UriEncoding.decode(rawPath);
         List<Map.Entry<String, String>> query = parseQuery(rawQuery);
-        if (path == null || query == null) {
+        if (query == null) {
             throw new S3Exception(S3ErrorCode.INVALID_URI);
         }
         String hostBucket = bucketFromHost(request.headers().get(HttpHeaderNames.HOST));
         String bucket;
         String key;
         if (hostBucket != null) {
-            bucket = hostBucket;
-            key = path.length() > 1 ? path.substring(1) : null;
+            bucket = addressableBucket(hostBucket);
+            key = rawPath.length() > 1 ? decoded(rawPath.substring(1)) : null;
         } else {
-            int slash = path.indexOf('/', 1);
-            String first = slash < 0 ? path.substring(1) : path.substring(1, slash);
-            bucket = first.isEmpty() ? null : first;
-            key = slash < 0 || slash == path.length() - 1 ? null : path.substring(slash + 1);
+            // The bucket is the first segment of the path as sent: an escaped '/' inside it is no separator.
+            int slash = rawPath.indexOf('/', 1);
+            String first = decoded(slash < 0 ? rawPath.substring(1) : rawPath.substring(1, slash));
+            String rest = slash < 0 || slash == rawPath.length() - 1 ? null : decoded(rawPath.substring(slash + 1));
+            if (first.isEmpty() && rest != null) {
+                throw new S3Exception(S3ErrorCode.INVALID_URI, "The path names an object but no bucket.");
+            }
+            bucket = first.isEmpty() ? null : addressableBucket(first);
+            key = rest;
         }
         if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
             throw new S3Exception(S3ErrorCode.KEY_TOO_LONG);
@@ -66,6 +70,27 @@ public final class RequestParser {
         S3Operation operation = OperationResolver.resolve(method, bucket, key, query, request.headers());
         return new S3Request(requestId, method, rawPath, rawQuery, query, request.headers(), bucket, key, operation,
                 hostBucket != null);
+    }
+
+    /** Returns {@code raw} percent-decoded; an escape that is not UTF-8 is 400 InvalidURI. */
+    private static String decoded(String raw) {
+        String s = UriEncoding.decode(raw);
+        if (s == null) {
+            throw new S3Exception(S3ErrorCode.INVALID_URI);
+        }
+        return s;
+    }
+
+    /**
+     * Returns {@code bucket} if every upstream reads it as the same one bucket, else throws 400
+     * InvalidURI: a bucket of {@code .} or {@code ..}, or with a slash or backslash in it (escaped
+     * in the path), is a path segment a server may resolve or split, and no bucket has such a name.
+     */
+    static String addressableBucket(String bucket) {
+        if (bucket.equals(".") || bucket.equals("..") || bucket.indexOf('/') >= 0 || bucket.indexOf('\\') >= 0) {
+            throw new S3Exception(S3ErrorCode.INVALID_URI, "The bucket name in the address is not valid.");
+        }
+        return bucket;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.s3lockproxy.s3;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One client request as the proxy understands it: the operation and its target, plus the
@@ -51,6 +52,11 @@ public record S3Request(
     /** Returns whether the query has parameter {@code name}, with or without a value. */
     public boolean hasQueryParam(String name) {
         return queryParam(name) != null;
+    }
+
+    /** Returns the names of the sub-resources the query selects ({@code acl}, {@code uploads}…), see {@link Subresources}. */
+    public Set<String> subresources() {
+        return Subresources.of(query);
     }
 
     /** Returns the resource named in error documents: {@code /bucket/key}, {@code /bucket} or {@code /}. */

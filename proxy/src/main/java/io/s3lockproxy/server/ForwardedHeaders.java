@@ -61,15 +61,22 @@ final class ForwardedHeaders {
         drop.forEach(upstream::remove);
     }
 
+    /**
+     * Returns {@code contentEncoding} without its {@code aws-chunked} token (the framing the proxy
+     * removes), every other byte as the client sent it: {@code aws-chunked, gzip} is {@code gzip},
+     * {@code deflate, gzip} stays {@code deflate, gzip}; empty when nothing else was declared.
+     */
     static String withoutAwsChunked(String contentEncoding) {
         List<String> kept = new ArrayList<>();
-        for (String token : contentEncoding.split(",")) {
-            String t = token.trim();
-            if (!t.isEmpty() && !t.equalsIgnoreCase("aws-chunked")) {
-                kept.add(t);
+        boolean chunked = false;
+        for (String token : contentEncoding.split(",", -1)) {
+            if (token.trim().equalsIgnoreCase("aws-chunked")) {
+                chunked = true;
+            } else if (!token.isBlank()) {
+                kept.add(token);
             }
         }
-        return String.join(",", kept);
+        return chunked ? String.join(",", kept).trim() : contentEncoding;
     }
 
     private static Set<String> connectionTokens(HttpHeaders headers) {

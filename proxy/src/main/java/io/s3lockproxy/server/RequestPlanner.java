@@ -1,5 +1,6 @@
 package io.s3lockproxy.server;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.s3lockproxy.auth.BodyVerifier;
@@ -7,6 +8,7 @@ import io.s3lockproxy.auth.BodyVerifiers;
 import io.s3lockproxy.auth.PayloadMode;
 import io.s3lockproxy.auth.VerifiedRequest;
 import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.s3.CopySource;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Request;
@@ -64,10 +66,31 @@ final class RequestPlanner {
             throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
         }
         boolean trailerDropped = trailerName != null && body.kind() != BodyPlan.Kind.CHUNKED_TRAILER;
-        UpstreamRequest upstream = new UpstreamRequest(request.method(), request.bucket(), request.key(),
-                withoutSignature(request.query(), verified.scheme().clientQueryParameters()),
-                ForwardedHeaders.upstream(request.headers(), trailerDropped), body);
+        List<Map.Entry<String, String>> query = withoutSignature(request.query(), verified.scheme().clientQueryParameters());
+        HttpHeaders headers = ForwardedHeaders.upstream(request.headers(), trailerDropped);
+        for (CopySource source : CopySource.of(request)) {
+            query = withSource(source, query, headers);
+        }
+        UpstreamRequest upstream = new UpstreamRequest(request.method(), request.bucket(), request.key(), query,
+                headers, body);
         return new Plan(upstream, verifier, trailerName);
+    }
+
+    /**
+     * Puts {@code source} into the header or query parameter that named it, in the form every upstream
+     * reads as the bucket and key the policy checked; returns the query.
+     */
+    private static List<Map.Entry<String, String>> withSource(CopySource source, List<Map.Entry<String, String>> query,
+                                                             HttpHeaders headers) {
+        if (headers.contains(source.name())) {
+            headers.set(source.name(), source.upstreamValue());
+            return query;
+        }
+        List<Map.Entry<String, String>> out = new ArrayList<>(query.size());
+        for (Map.Entry<String, String> p : query) {
+            out.add(p.getKey().equalsIgnoreCase(source.name()) ? Map.entry(p.getKey(), source.upstreamValue()) : p);
+        }
+        return out;
     }
 
     /** Returns {@code query} without the parameters that carry the client's own signature. */

@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.s3lockproxy.config.UpstreamConfig;
+import io.s3lockproxy.s3.ObjectKeyPath;
+import io.s3lockproxy.sigv4.CanonicalRequest;
 import io.s3lockproxy.sigv4.UriEncoding;
 import java.util.Locale;
 import java.util.Map;
@@ -45,9 +47,15 @@ public final class Resigner {
         this.credentials = credentials;
     }
 
-    /** Returns the signed request head to send upstream. */
+    /**
+     * Returns the signed request head to send upstream. The path goes on the wire in the form
+     * {@link ObjectKeyPath} gives a key ({@code %2E} for the dots of a dot segment) and is signed as
+     * S3 canonicalises it, each segment decoded and encoded once, in which {@code %2E} is a dot:
+     * the form a signer with {@code NORMALIZE_PATH} off signs verbatim.
+     */
     public HttpRequest sign(UpstreamRequest request) {
-        SdkHttpRequest built = unsignedRequest(request);
+        String wirePath = path(request.bucket(), request.key());
+        SdkHttpRequest built = unsignedRequest(request, CanonicalRequest.canonicalUri(wirePath));
         BodyPlan body = request.body();
         AwsCredentialsIdentity identity = credentials.resolveCredentials();
         SdkHttpRequest signed = signer.sign((SignRequest.Builder<AwsCredentialsIdentity> r) -> {
@@ -63,7 +71,7 @@ public final class Resigner {
                         .putProperty(AwsV4HttpSigner.CHECKSUM_ALGORITHM, algorithm(body.trailerName()));
             }
         }).request();
-        return toNetty(signed);
+        return toNetty(signed, wirePath);
     }
 
     /**
@@ -74,7 +82,8 @@ public final class Resigner {
         if (request.body().kind() == BodyPlan.Kind.CHUNKED_TRAILER) {
             throw new IllegalArgumentException("an unsigned request cannot carry an aws-chunked body");
         }
-        HttpRequest out = toNetty(unsignedRequest(request));
+        String wirePath = path(request.bucket(), request.key());
+        HttpRequest out = toNetty(unsignedRequest(request, wirePath), wirePath);
         out.headers().set("Host", hostHeader(request.bucket()));
         return out;
     }
@@ -85,13 +94,13 @@ public final class Resigner {
         return host(bucket) + (defaultPort ? "" : ":" + port);
     }
 
-    private SdkHttpRequest unsignedRequest(UpstreamRequest request) {
+    private SdkHttpRequest unsignedRequest(UpstreamRequest request, String encodedPath) {
         SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.fromValue(request.method()))
                 .protocol(upstream.tls() ? "https" : "http")
                 .host(host(request.bucket()))
                 .port(upstream.port())
-                .encodedPath(path(request.bucket(), request.key()));
+                .encodedPath(encodedPath);
         for (Map.Entry<String, String> p : request.query()) {
             unsigned.appendRawQueryParameter(p.getKey(), p.getValue());
         }
@@ -114,16 +123,16 @@ public final class Resigner {
         if (bucket == null) {
             return "/";
         }
-        String keyPath = key == null ? "" : UriEncoding.encode(key, true);
+        String keyPath = key == null ? "" : ObjectKeyPath.encode(key);
         if (!upstream.pathStyle()) {
             return "/" + keyPath;
         }
         return "/" + UriEncoding.encode(bucket, false) + (key == null ? "" : "/" + keyPath);
     }
 
-    private static HttpRequest toNetty(SdkHttpRequest signed) {
+    private static HttpRequest toNetty(SdkHttpRequest signed, String wirePath) {
         String rawQuery = signed.encodedQueryParameters().orElse(null);
-        String uri = signed.encodedPath() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
+        String uri = wirePath + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
         HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(signed.method().name()), uri);
         signed.forEachHeader((name, values) -> out.headers().add(name, values));
         return out;

@@ -85,12 +85,56 @@ class ScopedKeysAndTlsConfigTest {
     }
 
     @Test
+    void bucketAdminIsAFlagOfLimitedKeys() throws IOException {
+        ProxyConfig c = load("""
+                credentials:
+                  - accessKey: team
+                    secretKey: s
+                    buckets: [team-a]
+                    bucketAdmin: true
+                  - accessKey: auditor
+                    secretKey: s
+                    readOnly: true
+                    bucketAdmin: yes
+                  - accessKey: plain
+                    secretKey: s
+                    buckets: [team-a]
+                """ + UPSTREAM, Map.of());
+        assertThat(c.credentials()).containsExactly(
+                new ClientCredential("team", "s", List.of("team-a"), false, true),
+                new ClientCredential("auditor", "s", List.of(), true, true),
+                new ClientCredential("plain", "s", List.of("team-a"), false, false));
+        assertThat(c.credentials()).allMatch(ClientCredential::limited);
+    }
+
+    @Test
+    void environmentSetsBucketAdmin() throws IOException {
+        ProxyConfig c = load(CREDENTIALS + UPSTREAM, Map.of("S3LP_CREDENTIALS_0_BUCKETS", "x",
+                "S3LP_CREDENTIALS_0_BUCKET_ADMIN", "true", "S3LP_CREDENTIALS_1_ACCESS_KEY", "k2",
+                "S3LP_CREDENTIALS_1_SECRET_KEY", "s2", "S3LP_CREDENTIALS_1_READ_ONLY", "true",
+                "S3LP_CREDENTIALS_1_BUCKETADMIN", "false"));
+        assertThat(c.credentials()).containsExactly(
+                new ClientCredential("client-key", "client-secret", List.of("x"), false, true),
+                new ClientCredential("k2", "s2", List.of(), true, false));
+        assertThat(ConfigKeys.keyForEnv("S3LP_CREDENTIALS_2_BUCKET_ADMIN")).contains("credentials[].bucketAdmin");
+    }
+
+    @Test
+    void bucketAdminWithoutLimitsOrWithABadValueIsNamed() {
+        String base = "credentials:\n  - accessKey: a\n    secretKey: s\n";
+        assertRejected(base + "    bucketAdmin: true\n" + UPSTREAM, "credentials.0.bucketAdmin", "buckets or readOnly");
+        assertRejected(base + "    buckets: [b]\n    bucketAdmin: always\n" + UPSTREAM, "credentials.0.bucketAdmin",
+                "true or false");
+    }
+
+    @Test
     void badBucketListsAreNamed() {
         String base = "credentials:\n  - accessKey: a\n    secretKey: s\n";
         assertRejected(base + "    buckets: []\n" + UPSTREAM, "credentials.0.buckets", "at least one bucket");
         assertRejected(base + "    buckets: [\"team-*\"]\n" + UPSTREAM, "credentials.0.buckets", "team-*");
         assertRejected(base + "    buckets: {a: b}\n" + UPSTREAM, "credentials.0.buckets", "expected a list");
         assertRejected(base + "    readOnly: sometimes\n" + UPSTREAM, "credentials.0.readOnly", "true or false");
+        assertRejected(base + "    buckets: [a, \"..\"]\n" + UPSTREAM, "credentials.0.buckets", "'..'");
     }
 
     @Test

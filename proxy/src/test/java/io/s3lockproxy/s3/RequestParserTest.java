@@ -164,4 +164,35 @@ class RequestParserTest {
                     .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.INVALID_URI));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bucket%2Fother/k", "/bucket%2F..%2Fother/k", "/bucket%2f", "/../other/k", "/%2E%2E/other/k",
+            "/%2e/k", "/./k", "/..", "/bucket%5Cother/k", "/bucket\\x/k", "//k", "//..%2Fk"})
+    void aBucketSegmentThatServersCouldResolveOrSplitIsInvalidUri(String uri) {
+        assertThatThrownBy(() -> parse(pathOnly, "PUT", uri, "proxy")).as(uri)
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.INVALID_URI));
+    }
+
+    @Test
+    void aHostBucketThatIsADotSegmentIsInvalidUri() {
+        assertThatThrownBy(() -> parse(vhost, "GET", "/k", "..s3.example.com"))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.code()).isEqualTo(S3ErrorCode.INVALID_URI));
+    }
+
+    @Test
+    void dotSegmentsInKeysAreKeptLiterallyAsS3Does() {
+        S3Request r = parse(pathOnly, "PUT", "/bucket/../other/k", "proxy");
+        assertThat(r.bucket()).isEqualTo("bucket");
+        assertThat(r.key()).isEqualTo("../other/k");
+        assertThat(parse(pathOnly, "GET", "/bucket/a/%2E/b/%2e%2e", null).key()).isEqualTo("a/./b/..");
+        assertThat(parse(vhost, "GET", "/../k", "data.s3.example.com").key()).isEqualTo("../k");
+        assertThat(parse(pathOnly, "GET", "/bucket.with.dots/..k", null).bucket()).isEqualTo("bucket.with.dots");
+    }
+
+    @Test
+    void subresourcesAreTheParametersThatAreNeitherPlainNorSignatureNorHeaders() {
+        S3Request r = parse(pathOnly, "GET", "/bucket?acl&prefix=p&X-Amz-Date=d&x-amz-acl=private&response-expires=1"
+                + "&AWSAccessKeyId=a&policy=&uploads", null);
+        assertThat(r.subresources()).containsExactly("acl", "policy", "uploads");
+    }
 }

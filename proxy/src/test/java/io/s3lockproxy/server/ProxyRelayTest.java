@@ -89,6 +89,41 @@ class ProxyRelayTest {
     }
 
     @Test
+    void dotSegmentsOfKeysAndCopySourcesReachTheUpstreamEscapedSoNoServerResolvesThem() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.ok());
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            assertThat(client.exchange("PUT", "/bucket/../other/k", new byte[0]).status()).isEqualTo(200);
+            assertThat(client.exchange("PUT", "/bucket/k", new byte[0],
+                    Map.of("x-amz-copy-source", "bucket/./a/%2e%2e/src%20x?versionId=v%201")).status()).isEqualTo(200);
+        }
+        Received put = upstream.take();
+        assertThat(put.requestLine()).isEqualTo("PUT /bucket/%2E%2E/other/k HTTP/1.1");
+        Received copy = upstream.take();
+        assertThat(copy.requestLine()).isEqualTo("PUT /bucket/k HTTP/1.1");
+        assertThat(copy.header("x-amz-copy-source")).isEqualTo("/bucket/%2E/a/%2E%2E/src%20x?versionId=v%201");
+    }
+
+    @Test
+    void aPathWhoseBucketSegmentIsADotSegmentOrHoldsASlashIs400AndNeverReachesTheUpstream() throws Exception {
+        int port = start();
+        try (TestClient client = new TestClient(port)) {
+            for (String path : new String[] {"/bucket%2F..%2Fother/k", "/../other/k", "/%2E%2E/other/k", "/./k",
+                    "/bucket%5Cx/k", "//k"}) {
+                Response r = client.exchange("PUT", path, new byte[0]);
+                assertThat(r.status()).as(path).isEqualTo(400);
+                assertThat(r.bodyText()).as(path).contains("<Code>InvalidURI</Code>");
+            }
+            Response badSource = client.exchange("PUT", "/bucket/k", new byte[0],
+                    Map.of("x-amz-copy-source", "bucket%2F..%2Fother/k"));
+            assertThat(badSource.status()).isEqualTo(400);
+            assertThat(badSource.bodyText()).contains("<Code>InvalidArgument</Code>");
+        }
+        assertThat(upstream.connections()).isZero();
+    }
+
+    @Test
     void expectContinueIsAnsweredAfterAuthenticationAndTheBodyIsRelayed() throws Exception {
         int port = start();
         upstream.enqueue(FakeUpstream.ok());

@@ -65,6 +65,31 @@ class ResignerTest {
         assertThat(new RequestParser(null).parse(signed, "t").key()).isEqualTo(key);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"../other/k", "a/./b", "a/..", "..\\..\\x"})
+    void dotSegmentsGoUpstreamEscapedSignedAsS3CanonicalisesThemAndParseBackToTheSameKey(String key) {
+        HttpRequest signed = PATH_STYLE.sign(request("PUT", "bucket", key, List.of(), new DefaultHttpHeaders(),
+                BodyPlan.choose(1, null, PayloadForwarding.AUTO)));
+        assertThat(signed.uri()).startsWith("/bucket/").doesNotContain("/../", "/./", "\\").doesNotEndWith("/..")
+                .contains("%2E");
+        verify(signed);
+        S3Request parsed = new RequestParser(null).parse(signed, "t");
+        assertThat(parsed.bucket()).isEqualTo("bucket");
+        assertThat(parsed.key()).isEqualTo(key);
+
+        Resigner vhost = new Resigner(upstream("http://s3.example.test:9000", false));
+        HttpRequest hosted = vhost.sign(request("GET", "bucket", "../k", List.of(), new DefaultHttpHeaders(), BodyPlan.NONE));
+        assertThat(hosted.uri()).isEqualTo("/%2E%2E/k");
+        assertThat(new RequestParser("s3.example.test").parse(hosted, "t").key()).isEqualTo("../k");
+    }
+
+    @Test
+    void anUnsignedRequestEscapesDotSegmentsToo() {
+        HttpRequest out = PATH_STYLE.unsigned(request("GET", "bucket", "a/../b", List.of(), new DefaultHttpHeaders(),
+                BodyPlan.NONE));
+        assertThat(out.uri()).isEqualTo("/bucket/a/%2E%2E/b");
+    }
+
     @Test
     void queryParametersWithReservedCharactersVerifyAndKeepTheirOrder() {
         List<Map.Entry<String, String>> query = List.of(Map.entry("list-type", "2"), Map.entry("prefix", "a b/ü+&="),
@@ -91,6 +116,17 @@ class ResignerTest {
         assertThat(v.payloadMode()).isEqualTo(PayloadMode.UNSIGNED);
         String signedHeaders = signed.headers().get("Authorization");
         assertThat(signedHeaders).contains("x-amz-meta-spaced", "x-amz-meta-case", "content-type", "x-amz-checksum-crc32");
+    }
+
+    @Test
+    void contentEncodingGoesOnTheWireAsGivenAndItsCanonicalFormIsSigned() {
+        HttpHeaders h = new DefaultHttpHeaders(false);
+        h.add("Content-Encoding", "deflate,  gzip");
+        HttpRequest signed = PATH_STYLE.sign(request("PUT", "bucket", "k", List.of(), h,
+                BodyPlan.choose(10, null, PayloadForwarding.AUTO)));
+        assertThat(signed.headers().getAll("Content-Encoding")).containsExactly("deflate,  gzip");
+        assertThat(signed.headers().get("Authorization")).contains("content-encoding");
+        verify(signed);
     }
 
     @Test
