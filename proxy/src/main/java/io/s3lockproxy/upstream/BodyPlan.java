@@ -21,10 +21,7 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
         CHUNKED_TRAILER
     }
 
-    /**
-     * The chunk size of the unsigned aws-chunked framing sent upstream. It must equal the AWS SDK
-     * signer's own (128 KiB), because the signer computes the Content-Length it signs from it.
-     */
+    /** The chunk size of the unsigned aws-chunked framing sent upstream (128 KiB, as the AWS SDKs send). */
     public static final int UPSTREAM_CHUNK_SIZE = 128 * 1024;
 
     /** A request without a body. */
@@ -35,30 +32,10 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
      * checksum trailer {@code trailerName} (null when none).
      */
     public static BodyPlan choose(long decodedLength, String trailerName, PayloadForwarding forwarding) {
-        if (trailerName != null && forwarding == PayloadForwarding.AUTO && signable(trailerName)) {
+        if (trailerName != null && forwarding == PayloadForwarding.AUTO) {
             return new BodyPlan(Kind.CHUNKED_TRAILER, decodedLength, trailerName);
         }
         return new BodyPlan(Kind.UNSIGNED, decodedLength, null);
-    }
-
-    /**
-     * Whether the AWS SDK signer can declare a CRC64NVME trailer: it loads the algorithm from the
-     * AWS CRT, which the proxy does not ship, and throws otherwise. Such a body then goes upstream
-     * as {@code UNSIGNED-PAYLOAD}; the proxy still checks the client's trailer itself.
-     */
-    static final boolean CRC64NVME_SIGNABLE = classPresent("software.amazon.awssdk.crt.checksums.CRC64NVME");
-
-    private static boolean signable(String trailerName) {
-        return CRC64NVME_SIGNABLE || !trailerName.equalsIgnoreCase("x-amz-checksum-crc64nvme");
-    }
-
-    private static boolean classPresent(String name) {
-        try {
-            Class.forName(name, false, BodyPlan.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     /** Returns the length of the base64 checksum value the trailer carries. */
@@ -73,8 +50,8 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
     }
 
     /**
-     * Returns whether {@code signedContentLength}, the Content-Length the SDK signer computed, is the
-     * length of the framing the proxy will send; for re-framed bodies both must use the same chunk size.
+     * Returns whether {@code signedContentLength}, the Content-Length the signed head declares, is the
+     * length of the framing the proxy will send.
      */
     public boolean agreesWith(long signedContentLength) {
         if (kind != Kind.CHUNKED_TRAILER) {
