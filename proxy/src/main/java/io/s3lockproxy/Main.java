@@ -25,20 +25,26 @@ import org.slf4j.LoggerFactory;
 /** Reads the configuration and wires the proxy together; holds no logic of its own. */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final String USAGE = "usage: java -jar s3-lock-proxy.jar [--config FILE] [--exit-when-ready]"
+            + "   (keys may be overridden by S3LP_* variables; --exit-when-ready starts, then shuts down at once:"
+            + " a start-up check, and the training run of a class-data archive)";
 
     private Main() {
     }
 
     public static void main(String[] args) throws InterruptedException {
         Path configFile = null;
+        boolean exitWhenReady = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
+            } else if (args[i].equals("--exit-when-ready")) {
+                exitWhenReady = true;
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: java -jar s3-lock-proxy.jar --config FILE   (keys may be overridden by S3LP_* variables)");
+                System.out.println(USAGE);
                 return;
             } else {
-                System.err.println("unknown argument: " + args[i] + " (usage: --config FILE)");
+                System.err.println("unknown argument: " + args[i] + " (" + USAGE + ")");
                 System.exit(2);
             }
         }
@@ -94,5 +100,8 @@ public final class Main {
             // A clean drain is a clean exit, also when the JVM was asked to stop by SIGTERM (else 143).
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
+        if (exitWhenReady) {
+            System.exit(0);
+        }
     }
 }
