@@ -85,32 +85,24 @@ public final class LockLoadTool {
                     backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
             System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s%n",
                     "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors");
-            // Rounds alternate the order of the targets, so that no target always runs on a colder
-            // or warmer backend than another; compare a target's rows across rounds for the noise.
-            Map<String, List<Workload.Result>> own = new java.util.LinkedHashMap<>();
-            Map<String, List<Workload.Result>> shared = new java.util.LinkedHashMap<>();
-            for (int round = 0; round < rounds; round++) {
-                for (Target t : inRoundOrder(targets, round)) {
-                    Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
-                            t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
-                                    RequestBody.fromBytes(payload)));
-                    own.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(r);
-                    print(t.name(), "own", 1, r);
-                }
-            }
-            for (int round = 0; round < rounds; round++) {
-                for (Target t : inRoundOrder(targets, round)) {
-                    Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
-                            t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
-                                    RequestBody.fromBytes(payload)));
-                    shared.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(r);
-                    print(t.name(), "one shared", contenders, r);
-                }
-            }
+            Map<Target, List<Workload.Result>> own = Rounds.measure(targets, rounds, 0, (t, round) -> {
+                Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
+                        t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
+                                RequestBody.fromBytes(payload)));
+                print(t.name(), "own", 1, r);
+                return r;
+            });
+            Map<Target, List<Workload.Result>> shared = Rounds.measure(targets, rounds, 0, (t, round) -> {
+                Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
+                        t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
+                                RequestBody.fromBytes(payload)));
+                print(t.name(), "one shared", contenders, r);
+                return r;
+            });
             System.out.printf(Locale.ROOT, "%nmedians of %d rounds%n", rounds);
-            own.forEach((name, results) -> print(name, "own", 1, median(results)));
-            shared.forEach((name, results) -> print(name, "one shared", contenders, median(results)));
-            Workload.Result directSingle = median(own.get(targets.get(0).name()));
+            own.forEach((t, results) -> print(t.name(), "own", 1, median(results)));
+            shared.forEach((t, results) -> print(t.name(), "one shared", contenders, median(results)));
+            Workload.Result directSingle = median(own.get(targets.get(0)));
             System.out.printf(Locale.ROOT, "%nbound for one key written one write at a time: 1 / direct PUT p50 = %.1f ops/s%n",
                     1000.0 / directSingle.p50Ms());
         } finally {
@@ -126,17 +118,7 @@ public final class LockLoadTool {
 
     /** Returns the round whose throughput is the median of {@code results}. */
     private static Workload.Result median(List<Workload.Result> results) {
-        List<Workload.Result> sorted = new ArrayList<>(results);
-        sorted.sort(java.util.Comparator.comparingDouble(Workload.Result::opsPerSecond));
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static List<Target> inRoundOrder(List<Target> targets, int round) {
-        List<Target> order = new ArrayList<>(targets);
-        if (round % 2 == 1) {
-            java.util.Collections.reverse(order);
-        }
-        return order;
+        return Rounds.median(results, Workload.Result::opsPerSecond);
     }
 
     private static ProxyProcess started(List<AutoCloseable> started, ProxyProcess p) {
