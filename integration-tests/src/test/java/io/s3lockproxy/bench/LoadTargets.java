@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The endpoints {@link LoadTool} measures side by side, by the names {@code --targets} takes:
@@ -24,11 +25,14 @@ import java.util.Map;
 final class LoadTargets implements AutoCloseable {
     static final List<String> NAMES = List.of("direct", "nginx", "proxy", "proxy-serialize");
 
-    /** One endpoint and the keys a client signs with there. */
-    record Target(String name, URI endpoint, String accessKey, String secretKey) {
+    /**
+     * One endpoint and the keys a client signs with there; {@code cpu} reads the CPU time of the
+     * processes that serve it in front of the backend (null: none, or not known).
+     */
+    record Target(String name, URI endpoint, String accessKey, String secretKey, ProcessCpu cpu) {
 
         Target named(String other) {
-            return new Target(other, endpoint, accessKey, secretKey);
+            return new Target(other, endpoint, accessKey, secretKey, cpu);
         }
     }
 
@@ -52,16 +56,18 @@ final class LoadTargets implements AutoCloseable {
             S3Backend startedBackend = null;
             if (opts.containsKey("backend")) {
                 t.backend = new Target("direct", URI.create(opts.get("backend")), opts.get("backend-key"),
-                        opts.getOrDefault("backend-secret", System.getenv("LOADTOOL_BACKEND_SECRET")));
+                        opts.getOrDefault("backend-secret", System.getenv("LOADTOOL_BACKEND_SECRET")), null);
             } else {
                 startedBackend = t.started(Backends.start());
                 t.backend = new Target("direct", startedBackend.endpoint(), startedBackend.accessKey(),
-                        startedBackend.secretKey());
+                        startedBackend.secretKey(), null);
                 System.out.println("started " + startedBackend);
             }
             boolean noProxy = Boolean.parseBoolean(opts.getOrDefault("no-proxy", "false"));
             if (noProxy) {
                 System.out.println("--no-proxy: every target measures the backend");
+            } else if (!ProcessCpu.supported()) {
+                System.out.println("no /proc/PID/stat or getconf CLK_TCK here: the CPU column stays empty");
             }
             for (String name : names) {
                 Target target = noProxy ? t.backend.named(name) : t.target(name, startedBackend, opts);
@@ -98,11 +104,11 @@ final class LoadTargets implements AutoCloseable {
                 NginxProcess nginx = started(NginxProcess.start(backend.endpoint()));
                 System.out.println("started " + nginx);
                 // nginx passes the request on as signed: the client uses the backend's keys
-                return new Target(name, nginx.endpoint(), backend.accessKey(), backend.secretKey());
+                return new Target(name, nginx.endpoint(), backend.accessKey(), backend.secretKey(), cpu(nginx::pids));
             case "proxy":
                 if (startedBackend == null) {
                     return new Target(name, URI.create(required(opts, "proxy")), opts.get("proxy-key"),
-                            opts.getOrDefault("proxy-secret", System.getenv("LOADTOOL_PROXY_SECRET")));
+                            opts.getOrDefault("proxy-secret", System.getenv("LOADTOOL_PROXY_SECRET")), null);
                 }
                 return proxy(name, ProxyProcess.forBackend(startedBackend).name("loadtool"));
             case "proxy-serialize":
@@ -120,7 +126,12 @@ final class LoadTargets implements AutoCloseable {
     private Target proxy(String name, ProxyProcess.Builder builder) {
         ProxyProcess proxy = started(builder.start());
         System.out.println("started " + proxy + " as " + name);
-        return new Target(name, proxy.endpoint(), proxy.accessKey(), proxy.secretKey());
+        return new Target(name, proxy.endpoint(), proxy.accessKey(), proxy.secretKey(),
+                cpu(() -> List.of(proxy.pid())));
+    }
+
+    private static ProcessCpu cpu(Supplier<List<Long>> pids) {
+        return ProcessCpu.supported() ? ProcessCpu.of(pids) : null;
     }
 
     private <C extends AutoCloseable> C started(C process) {

@@ -31,6 +31,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * ({@link Rounds}; a pass is one round of one row), so that none always runs first. {@code --rounds N}
  * measures every row N times and reports each target's median round (by ops/s).
  *
+ * <p>The column {@code proxy CPU µs/req} is the CPU time (user + system) that the processes serving
+ * a target in front of the backend used during the measured period — the proxy's JVM, or nginx's
+ * master and workers — over the requests completed in it, from {@code /proc/PID/stat} read before
+ * and after ({@link ProcessCpu}; exact to one clock tick, 10 ms, per process and row).
+ *
  * <p>Without endpoint options it starts a backend (MinIO with Docker, else S3Proxy) and the rest
  * itself. To measure running ones instead: {@code --backend URI --backend-key K --backend-secret S --proxy URI
  * --proxy-key K --proxy-secret S} (secrets may also come from the environment variables
@@ -43,7 +48,14 @@ public final class LoadTool {
     private static final String DEFAULT_THREADS = "1,16";
     private static final String DEFAULT_OPS = "PUT,GET";
     private static final ClientFlavour FLAVOUR = ClientFlavour.WHEN_REQUIRED;
-    private static final String ROW_FORMAT = "%-15s %-4s %8s %7s %10s %8s %8s %6s %12s %14s%n";
+    private static final String ROW_FORMAT = "%-15s %-4s %8s %7s %10s %8s %8s %6s %12s %14s %17s%n";
+
+    /**
+     * One target's figures for one round of a row; {@code cpuMicrosPerRequest} is the CPU time its
+     * processes used in the measured period over the requests completed in it (NaN: not measured).
+     */
+    record Measured(Workload.Result result, double cpuMicrosPerRequest) {
+    }
 
     private LoadTool() {
     }
@@ -92,7 +104,7 @@ public final class LoadTool {
                         + " %d s warm-up + %d s per row; %d round(s); bucket %s%n%n", FLAVOUR.calculation(), warmup,
                         seconds, rounds, bucket);
                 System.out.printf(Locale.ROOT, ROW_FORMAT, "target", "op", "size", "threads", "ops/s", "p50 ms",
-                        "p99 ms", "errors", "ops/s ratio", "added p50 ms");
+                        "p99 ms", "errors", "ops/s ratio", "added p50 ms", "proxy CPU µs/req");
                 for (int size : sizes) {
                     byte[] payload = Payloads.random(size);
                     for (int i = 0; i < maxThreads; i++) {
@@ -112,19 +124,40 @@ public final class LoadTool {
 
         private void row(Map<LoadTargets.Target, S3Client> clients, String op, int size, int threads, byte[] payload)
                 throws InterruptedException {
-            Map<LoadTargets.Target, List<Workload.Result>> results = Rounds.measure(targets.targets(), rounds,
+            Map<LoadTargets.Target, List<Measured>> results = Rounds.measure(targets.targets(), rounds,
                     rowIndex++ * rounds, (t, round) -> {
-                        Workload.Result r = measure(clients.get(t), bucket, op, size, threads, payload, warmup, seconds);
+                        Measured m = measure(t, clients.get(t), op, size, threads, payload);
                         if (rounds > 1) {
                             System.err.printf(Locale.ROOT, "  round %d/%d %s %s %d x%d: %.1f ops/s, p50 %.2f ms%n",
-                                    round + 1, rounds, t.name(), op, size, threads, r.opsPerSecond(), r.p50Ms());
+                                    round + 1, rounds, t.name(), op, size, threads, m.result().opsPerSecond(),
+                                    m.result().p50Ms());
                         }
-                        return r;
+                        return m;
                     });
             Workload.Result direct = results.entrySet().stream()
                     .filter(e -> e.getKey().name().equals("direct"))
-                    .map(e -> median(e.getValue())).findFirst().orElse(null);
-            results.forEach((t, rs) -> print(t.name(), op, size, threads, median(rs), direct));
+                    .map(e -> median(e.getValue()).result()).findFirst().orElse(null);
+            results.forEach((t, ms) -> print(t.name(), op, size, threads, median(ms), direct));
+        }
+
+        /** Measures one target, and the CPU time of its processes over the measured period when it has some. */
+        private Measured measure(LoadTargets.Target t, S3Client s3, String op, int size, int threads, byte[] payload)
+                throws InterruptedException {
+            Workload.Operation operation = (id, i) -> {
+                if (op.equals("PUT")) {
+                    String key = "put/" + size + "/" + id + "/" + (i % 64);
+                    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(payload));
+                } else {
+                    s3.getObjectAsBytes(b -> b.bucket(bucket).key(getKey(size, id)));
+                }
+            };
+            if (t.cpu() == null) {
+                return new Measured(Workload.measure(threads, warmup, seconds, operation), Double.NaN);
+            }
+            ProcessCpu.Window cpu = t.cpu().window();
+            Workload.Result r = Workload.measure(threads, warmup, seconds, operation, cpu);
+            int requests = r.ops() + r.errors();
+            return new Measured(r, requests == 0 ? Double.NaN : (double) cpu.micros() / requests);
         }
     }
 
@@ -133,36 +166,25 @@ public final class LoadTool {
     }
 
     /** Returns the round whose throughput is the median of {@code results}. */
-    private static Workload.Result median(List<Workload.Result> results) {
-        return Rounds.median(results, Workload.Result::opsPerSecond);
+    private static Measured median(List<Measured> results) {
+        return Rounds.median(results, m -> m.result().opsPerSecond());
     }
 
     private static String getKey(int size, int n) {
         return "get/" + size + "/" + n;
     }
 
-    private static Workload.Result measure(S3Client s3, String bucket, String op, int size, int threads, byte[] payload,
-                                  int warmupSeconds, int seconds) throws InterruptedException {
-        return Workload.measure(threads, warmupSeconds, seconds, (id, i) -> {
-            if (op.equals("PUT")) {
-                String key = "put/" + size + "/" + id + "/" + (i % 64);
-                s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(payload));
-            } else {
-                s3.getObjectAsBytes(b -> b.bucket(bucket).key(getKey(size, id)));
-            }
-        });
-    }
-
     /** Prints one line; ratio and added p50 are against {@code direct} unless it is null or the line itself. */
-    private static void print(String target, String op, int size, int threads, Workload.Result r,
-                              Workload.Result direct) {
+    private static void print(String target, String op, int size, int threads, Measured m, Workload.Result direct) {
+        Workload.Result r = m.result();
         String sizeText = size >= 1 << 20 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
         boolean against = direct != null && direct != r;
         String ratio = against ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / direct.opsPerSecond()) : "";
         String added = against ? String.format(Locale.ROOT, "%+.2f", r.p50Ms() - direct.p50Ms()) : "";
         System.out.printf(Locale.ROOT, ROW_FORMAT, target, op, sizeText, threads,
                 String.format(Locale.ROOT, "%.1f", r.opsPerSecond()), String.format(Locale.ROOT, "%.2f", r.p50Ms()),
-                String.format(Locale.ROOT, "%.2f", r.p99Ms()), r.errors(), ratio, added);
+                String.format(Locale.ROOT, "%.2f", r.p99Ms()), r.errors(), ratio, added,
+                Double.isNaN(m.cpuMicrosPerRequest()) ? "" : String.format(Locale.ROOT, "%.1f", m.cpuMicrosPerRequest()));
     }
 
     static Map<String, String> parse(String[] args) {
