@@ -3,6 +3,7 @@ package io.s3lockproxy.bench;
 import io.s3lockproxy.it.ClientFlavour;
 import io.s3lockproxy.it.Clients;
 import io.s3lockproxy.it.Payloads;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,10 +25,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * java -Dproxy.jar=proxy/target/s3-lock-proxy.jar -Ds3proxy.jar=integration-tests/target/s3proxy/s3proxy.jar \
  *      -cp integration-tests/target/test-classes:$(cat integration-tests/target/cp.txt) \
  *      io.s3lockproxy.bench.LoadTool [--seconds 10] [--warmup 3] [--ops PUT,GET] [--sizes 4096,1048576] [--threads 1,16] \
- *      [--targets direct,nginx,proxy,proxy-serialize] [--rounds 1]
+ *      [--targets direct,nginx,proxy,proxy-serialize] [--rounds 1] [--out DIR]
  * </pre>
  *
- * Within a row the targets are measured one after another, in reverse order every other pass
+ * <p>Besides the table on stdout it writes, into {@code --out} (by default
+ * {@code target/bench-results/loadtool-TIMESTAMP/}): {@code results.csv} (the table),
+ * {@code rounds.csv} (every round of every target) and the charts {@code ratio.png} and
+ * {@code latency.png} ({@link LoadReport}, {@link Charts}).
+ *
+ * <p>Within a row the targets are measured one after another, in reverse order every other pass
  * ({@link Rounds}; a pass is one round of one row), so that none always runs first. {@code --rounds N}
  * measures every row N times and reports each target's median round (by ops/s).
  *
@@ -48,7 +54,6 @@ public final class LoadTool {
     private static final String DEFAULT_THREADS = "1,16";
     private static final String DEFAULT_OPS = "PUT,GET";
     private static final ClientFlavour FLAVOUR = ClientFlavour.WHEN_REQUIRED;
-    private static final String ROW_FORMAT = "%-15s %-4s %8s %7s %10s %8s %8s %6s %12s %14s %17s%n";
 
     /**
      * One target's figures for one round of a row; {@code cpuMicrosPerRequest} is the CPU time its
@@ -65,8 +70,10 @@ public final class LoadTool {
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
-        try (LoadTargets targets = LoadTargets.start(opts)) {
-            new LoadTool.Run(targets, seconds, warmup, rounds).run(ints(opts.getOrDefault("sizes", DEFAULT_SIZES)),
+        Path out = ResultsDir.create(opts, "loadtool");
+        try (LoadTargets targets = LoadTargets.start(opts);
+             LoadReport report = new LoadReport(out, rounds)) {
+            new LoadTool.Run(targets, report, seconds, warmup, rounds).run(ints(opts.getOrDefault("sizes", DEFAULT_SIZES)),
                     ints(opts.getOrDefault("threads", DEFAULT_THREADS)),
                     List.of(opts.getOrDefault("ops", DEFAULT_OPS).split(",")));
         }
@@ -79,14 +86,16 @@ public final class LoadTool {
     /** One run: every row (op, size, threads) over every target. */
     private static final class Run {
         private final LoadTargets targets;
+        private final LoadReport report;
         private final int seconds;
         private final int warmup;
         private final int rounds;
         private final String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         private int rowIndex;
 
-        Run(LoadTargets targets, int seconds, int warmup, int rounds) {
+        Run(LoadTargets targets, LoadReport report, int seconds, int warmup, int rounds) {
             this.targets = targets;
+            this.report = report;
             this.seconds = seconds;
             this.warmup = warmup;
             this.rounds = rounds;
@@ -103,8 +112,7 @@ public final class LoadTool {
                 System.out.printf(Locale.ROOT, "SDK v2 S3Client, requestChecksumCalculation=%s (hex payload hash, no aws-chunked);"
                         + " %d s warm-up + %d s per row; %d round(s); bucket %s%n%n", FLAVOUR.calculation(), warmup,
                         seconds, rounds, bucket);
-                System.out.printf(Locale.ROOT, ROW_FORMAT, "target", "op", "size", "threads", "ops/s", "p50 ms",
-                        "p99 ms", "errors", "ops/s ratio", "added p50 ms", "proxy CPU µs/req");
+                report.header();
                 for (int size : sizes) {
                     byte[] payload = Payloads.random(size);
                     for (int i = 0; i < maxThreads; i++) {
@@ -127,17 +135,13 @@ public final class LoadTool {
             Map<LoadTargets.Target, List<Measured>> results = Rounds.measure(targets.targets(), rounds,
                     rowIndex++ * rounds, (t, round) -> {
                         Measured m = measure(t, clients.get(t), op, size, threads, payload);
-                        if (rounds > 1) {
-                            System.err.printf(Locale.ROOT, "  round %d/%d %s %s %d x%d: %.1f ops/s, p50 %.2f ms%n",
-                                    round + 1, rounds, t.name(), op, size, threads, m.result().opsPerSecond(),
-                                    m.result().p50Ms());
-                        }
+                        report.round(t.name(), op, size, threads, round, m);
                         return m;
                     });
             Workload.Result direct = results.entrySet().stream()
                     .filter(e -> e.getKey().name().equals("direct"))
                     .map(e -> median(e.getValue()).result()).findFirst().orElse(null);
-            results.forEach((t, ms) -> print(t.name(), op, size, threads, median(ms), direct));
+            results.forEach((t, ms) -> report.row(t.name(), op, size, threads, median(ms), direct));
         }
 
         /** Measures one target, and the CPU time of its processes over the measured period when it has some. */
@@ -172,19 +176,6 @@ public final class LoadTool {
 
     private static String getKey(int size, int n) {
         return "get/" + size + "/" + n;
-    }
-
-    /** Prints one line; ratio and added p50 are against {@code direct} unless it is null or the line itself. */
-    private static void print(String target, String op, int size, int threads, Measured m, Workload.Result direct) {
-        Workload.Result r = m.result();
-        String sizeText = size >= 1 << 20 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
-        boolean against = direct != null && direct != r;
-        String ratio = against ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / direct.opsPerSecond()) : "";
-        String added = against ? String.format(Locale.ROOT, "%+.2f", r.p50Ms() - direct.p50Ms()) : "";
-        System.out.printf(Locale.ROOT, ROW_FORMAT, target, op, sizeText, threads,
-                String.format(Locale.ROOT, "%.1f", r.opsPerSecond()), String.format(Locale.ROOT, "%.2f", r.p50Ms()),
-                String.format(Locale.ROOT, "%.2f", r.p99Ms()), r.errors(), ratio, added,
-                Double.isNaN(m.cpuMicrosPerRequest()) ? "" : String.format(Locale.ROOT, "%.1f", m.cpuMicrosPerRequest()));
     }
 
     static Map<String, String> parse(String[] args) {
