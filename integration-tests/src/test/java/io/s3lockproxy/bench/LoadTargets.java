@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  */
 final class LoadTargets implements AutoCloseable {
     static final List<String> NAMES = List.of("direct", "nginx", "proxy", "proxy-serialize");
+    /** The default with {@code --backend} and {@code --proxy}: what those two name. */
+    private static final List<String> GIVEN = List.of("direct", "proxy");
 
     /**
      * One endpoint and the keys a client signs with there; {@code cpu} reads the CPU time of the
@@ -44,13 +46,14 @@ final class LoadTargets implements AutoCloseable {
     }
 
     /**
-     * Starts the targets {@code opts} selects ({@code --targets}, all by default): against a
-     * backend and proxy given as {@code --backend} and {@code --proxy}, else against a backend it
-     * starts. With {@code --no-proxy true} every target measures the backend (a check of the tool:
-     * all ratios should be near 1).
+     * Starts the targets {@code opts} selects ({@code --targets}): against a backend and proxy
+     * given as {@code --backend} and {@code --proxy} (by default those two only), else against a
+     * backend it starts (by default all four). With {@code --no-proxy true} every target measures
+     * the backend (a check of the tool: all ratios should be near 1).
      */
     static LoadTargets start(Map<String, String> opts) {
-        List<String> names = names(opts.getOrDefault("targets", String.join(",", NAMES)));
+        List<String> names = names(opts.getOrDefault("targets",
+                String.join(",", opts.containsKey("backend") ? GIVEN : NAMES)));
         LoadTargets t = new LoadTargets();
         try {
             S3Backend startedBackend = null;

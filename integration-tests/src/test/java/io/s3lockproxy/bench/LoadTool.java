@@ -45,8 +45,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Without endpoint options it starts a backend (MinIO with Docker, else S3Proxy) and the rest
  * itself. To measure running ones instead: {@code --backend URI --backend-key K --backend-secret S --proxy URI
  * --proxy-key K --proxy-secret S} (secrets may also come from the environment variables
- * LOADTOOL_BACKEND_SECRET and LOADTOOL_PROXY_SECRET); nginx is then started in front of
- * {@code --backend}, and {@code proxy-serialize} is not available. {@code --no-proxy true} measures
+ * LOADTOOL_BACKEND_SECRET and LOADTOOL_PROXY_SECRET). The targets are then direct and proxy;
+ * {@code --targets} may add nginx (started in front of {@code --backend}), not proxy-serialize. {@code --no-proxy true} measures
  * the backend under every target's name (a check of the tool itself).
  */
 public final class LoadTool {
