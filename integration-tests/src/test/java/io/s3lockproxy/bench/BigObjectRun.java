@@ -26,8 +26,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <pre>
  * java -Dproxy.jar=proxy/target/s3-lock-proxy.jar -Ds3proxy.jar=integration-tests/target/s3proxy/s3proxy.jar \
  *      -cp integration-tests/target/test-classes:$(cat integration-tests/target/cp.txt) \
- *      io.s3lockproxy.bench.BigObjectRun [--size-mib 2048] [--flavour DEFAULTS|WHEN_REQUIRED] [--no-proxy true]
+ *      io.s3lockproxy.bench.BigObjectRun [--size-mib 2048] [--flavour DEFAULTS|WHEN_REQUIRED] [--no-proxy true] [--out DIR]
  * </pre>
+ *
+ * The figures also go to {@code results.csv} in {@code --out} (by default
+ * {@code target/bench-results/bigobjectrun-TIMESTAMP/}), one row per run.
  *
  * The body is generated on the fly from a seeded generator, never held in memory.
  * {@code --no-proxy true} runs against the backend alone (a check of the tool).
@@ -40,6 +43,7 @@ public final class BigObjectRun {
         long size = Long.parseLong(opts.getOrDefault("size-mib", "2048")) << 20;
         ClientFlavour flavour = ClientFlavour.valueOf(opts.getOrDefault("flavour", "DEFAULTS"));
         boolean noProxy = Boolean.parseBoolean(opts.getOrDefault("no-proxy", "false"));
+        Path out = ResultsDir.create(opts, "bigobjectrun");
 
         try (S3Backend backend = Backends.start()) {
             ProxyProcess proxy = noProxy ? null
@@ -67,14 +71,26 @@ public final class BigObjectRun {
                 }
                 long t2 = System.nanoTime();
 
+                double putSeconds = (t1 - t0) / 1e9;
+                double getSeconds = (t2 - t1) / 1e9;
                 System.out.printf(Locale.ROOT, "PUT %.1f s (%.1f MiB/s), GET %.1f s (%.1f MiB/s)%n",
-                        (t1 - t0) / 1e9, (size >> 20) / ((t1 - t0) / 1e9), (t2 - t1) / 1e9, (size >> 20) / ((t2 - t1) / 1e9));
+                        putSeconds, (size >> 20) / putSeconds, getSeconds, (size >> 20) / getSeconds);
                 System.out.println("sha256 sent     " + expected);
                 System.out.println("sha256 received " + back + (expected.equals(back) ? "  (match)" : "  (MISMATCH)"));
                 if (sampler != null) {
                     sampler.stop();
                     System.out.printf(Locale.ROOT, "proxy peak VmRSS %d MiB, VmHWM %d MiB (%d samples)%n",
                             sampler.peakRssKb.get() >> 10, sampler.hwmKb.get() >> 10, sampler.samples.get());
+                }
+                try (CsvFile csv = CsvFile.create(out.resolve("results.csv"), "backend", "through", "client",
+                        "size_mib", "put_s", "put_mib_per_s", "get_s", "get_mib_per_s", "sha256_match",
+                        "proxy_peak_vmrss_mib", "proxy_vmhwm_mib", "rss_samples")) {
+                    csv.row(backend.kind(), proxy == null ? "backend" : "proxy -Xmx128m", flavour, size >> 20,
+                            putSeconds, (size >> 20) / putSeconds, getSeconds, (size >> 20) / getSeconds,
+                            expected.equals(back), sampler == null ? null : sampler.peakRssKb.get() >> 10,
+                            sampler == null ? null : sampler.hwmKb.get() >> 10,
+                            sampler == null ? null : sampler.samples.get());
+                    System.out.println("wrote " + csv.file());
                 }
                 direct.deleteObject(b -> b.bucket(bucket).key("big.bin"));
                 direct.deleteBucket(b -> b.bucket(bucket));

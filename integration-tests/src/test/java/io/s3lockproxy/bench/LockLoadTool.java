@@ -7,6 +7,7 @@ import io.s3lockproxy.it.Payloads;
 import io.s3lockproxy.it.ProxyProcess;
 import io.s3lockproxy.it.S3Backend;
 import io.s3lockproxy.lock.RedisServerProcess;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>{@code --baseline-jar FILE} adds the Redis rows once more, served by another build of the
  * proxy (an earlier commit), so that a change's cost is measured in the same run as its baseline.
  *
- * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16] [--rounds 1] [--baseline-jar FILE]</pre>
+ * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16] [--rounds 1] [--baseline-jar FILE] [--out DIR]</pre>
+ *
+ * <p>Besides the table it writes, into {@code --out} (by default
+ * {@code target/bench-results/lockloadtool-TIMESTAMP/}): {@code results.csv} (the medians, with the
+ * ratio to direct), {@code rounds.csv} (every round) and the charts {@code ratio.png} and
+ * {@code latency.png} ({@link Charts}).
  */
 public final class LockLoadTool {
     private static final int SIZE = 4 * 1024;
@@ -41,8 +47,15 @@ public final class LockLoadTool {
         int contenders = Integer.parseInt(opts.getOrDefault("threads", "16"));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
         byte[] payload = Payloads.random(SIZE);
+        Path out = ResultsDir.create(opts, "lockloadtool");
         List<AutoCloseable> started = new ArrayList<>();
         try {
+            CsvFile roundsCsv = CsvFile.create(out.resolve("rounds.csv"), "keys", "threads", "round", "target", "ops",
+                    "ops_per_s", "p50_ms", "p99_ms", "errors");
+            CsvFile results = CsvFile.create(out.resolve("results.csv"), "target", "keys", "threads", "ops_per_s",
+                    "p50_ms", "p99_ms", "errors", "ops_ratio_to_direct", "added_p50_ms", "rounds");
+            started.add(roundsCsv);
+            started.add(results);
             S3Backend backend = Backends.start();
             started.add(backend);
             RedisServerProcess redis = RedisServerProcess.start();
@@ -85,34 +98,33 @@ public final class LockLoadTool {
                     backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
             System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s%n",
                     "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors");
-            // Rounds alternate the order of the targets, so that no target always runs on a colder
-            // or warmer backend than another; compare a target's rows across rounds for the noise.
-            Map<String, List<Workload.Result>> own = new java.util.LinkedHashMap<>();
-            Map<String, List<Workload.Result>> shared = new java.util.LinkedHashMap<>();
-            for (int round = 0; round < rounds; round++) {
-                for (Target t : inRoundOrder(targets, round)) {
-                    Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
-                            t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
-                                    RequestBody.fromBytes(payload)));
-                    own.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(r);
-                    print(t.name(), "own", 1, r);
-                }
-            }
-            for (int round = 0; round < rounds; round++) {
-                for (Target t : inRoundOrder(targets, round)) {
-                    Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
-                            t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
-                                    RequestBody.fromBytes(payload)));
-                    shared.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(r);
-                    print(t.name(), "one shared", contenders, r);
-                }
-            }
+            Map<Target, List<Workload.Result>> own = Rounds.measure(targets, rounds, 0, (t, round) -> {
+                Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
+                        t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
+                                RequestBody.fromBytes(payload)));
+                print(t.name(), "own", 1, r);
+                roundsCsv.row("own", 1, round + 1, t.name(), r.ops(), r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors());
+                return r;
+            });
+            Map<Target, List<Workload.Result>> shared = Rounds.measure(targets, rounds, 0, (t, round) -> {
+                Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
+                        t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
+                                RequestBody.fromBytes(payload)));
+                print(t.name(), "one shared", contenders, r);
+                roundsCsv.row("one shared", contenders, round + 1, t.name(), r.ops(), r.opsPerSecond(), r.p50Ms(),
+                        r.p99Ms(), r.errors());
+                return r;
+            });
             System.out.printf(Locale.ROOT, "%nmedians of %d rounds%n", rounds);
-            own.forEach((name, results) -> print(name, "own", 1, median(results)));
-            shared.forEach((name, results) -> print(name, "one shared", contenders, median(results)));
-            Workload.Result directSingle = median(own.get(targets.get(0).name()));
+            List<Charts.Bar> bars = new ArrayList<>();
+            medians(own, "own", 1, rounds, results, bars);
+            medians(shared, "one shared", contenders, rounds, results, bars);
+            Workload.Result directSingle = median(own.get(targets.get(0)));
             System.out.printf(Locale.ROOT, "%nbound for one key written one write at a time: 1 / direct PUT p50 = %.1f ops/s%n",
                     1000.0 / directSingle.p50Ms());
+            List<Path> charts = Charts.write(out, "LockLoadTool, PUT 4 KiB", bars, targets.get(0).name());
+            System.out.println("\nwrote " + results.file() + ", " + roundsCsv.file().getFileName() + " and "
+                    + charts.stream().map(c -> c.getFileName().toString()).toList());
         } finally {
             for (AutoCloseable c : started) {
                 try {
@@ -124,19 +136,27 @@ public final class LockLoadTool {
         }
     }
 
-    /** Returns the round whose throughput is the median of {@code results}. */
-    private static Workload.Result median(List<Workload.Result> results) {
-        List<Workload.Result> sorted = new ArrayList<>(results);
-        sorted.sort(java.util.Comparator.comparingDouble(Workload.Result::opsPerSecond));
-        return sorted.get(sorted.size() / 2);
+    /**
+     * Prints each target's median round and adds it to {@code results.csv} and the charts, with
+     * its ratio to the first target (direct).
+     */
+    private static void medians(Map<Target, List<Workload.Result>> byTarget, String keys, int threads, int rounds,
+                                CsvFile results, List<Charts.Bar> bars) {
+        Workload.Result direct = median(byTarget.values().iterator().next());
+        byTarget.forEach((t, all) -> {
+            Workload.Result r = median(all);
+            print(t.name(), keys, threads, r);
+            boolean against = r != direct;
+            results.row(t.name(), keys, threads, r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors(),
+                    against ? r.opsPerSecond() / direct.opsPerSecond() : null,
+                    against ? r.p50Ms() - direct.p50Ms() : null, rounds);
+            bars.add(new Charts.Bar((keys.equals("own") ? "own keys" : "one shared key") + " ×" + threads, t.name(), r));
+        });
     }
 
-    private static List<Target> inRoundOrder(List<Target> targets, int round) {
-        List<Target> order = new ArrayList<>(targets);
-        if (round % 2 == 1) {
-            java.util.Collections.reverse(order);
-        }
-        return order;
+    /** Returns the round whose throughput is the median of {@code results}. */
+    private static Workload.Result median(List<Workload.Result> results) {
+        return Rounds.median(results, Workload.Result::opsPerSecond);
     }
 
     private static ProxyProcess started(List<AutoCloseable> started, ProxyProcess p) {

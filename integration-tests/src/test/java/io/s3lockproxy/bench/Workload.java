@@ -14,6 +14,26 @@ final class Workload {
         void run(int thread, int iteration);
     }
 
+    /**
+     * Told when the measured period begins and when it ends, after the warm-up (e.g. to read a
+     * process's CPU time over exactly the requests that are counted).
+     */
+    interface Period {
+        Period NONE = new Period() {
+            @Override
+            public void begin() {
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+
+        void begin();
+
+        void end();
+    }
+
     record Result(int ops, double opsPerSecond, double p50Ms, double p99Ms, int errors) {
     }
 
@@ -21,6 +41,11 @@ final class Workload {
     }
 
     static Result measure(int threads, int warmupSeconds, int seconds, Operation op) throws InterruptedException {
+        return measure(threads, warmupSeconds, seconds, op, Period.NONE);
+    }
+
+    static Result measure(int threads, int warmupSeconds, int seconds, Operation op, Period period)
+            throws InterruptedException {
         AtomicBoolean recording = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         List<long[]> perThread = new ArrayList<>();
@@ -57,11 +82,13 @@ final class Workload {
             worker.start();
         }
         Thread.sleep(warmupSeconds * 1000L);
+        period.begin();
         recording.set(true);
         long begin = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         recording.set(false);
         long elapsed = System.nanoTime() - begin;
+        period.end();
         stop.set(true);
         done.await();
         int total = Arrays.stream(counts).sum();
