@@ -234,6 +234,17 @@ class WriteConditionsTest {
         assertThat(upstream.take().header("if-match")).isEqualTo("\"outside\"");
     }
 
+    /** The requests the upstream got from here on, probes left out, as "METHOD If-Match" ("-" for none). */
+    private List<String> methodsAndIfMatch() throws InterruptedException {
+        List<String> lines = new ArrayList<>();
+        for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
+            if (!r.requestLine().contains(".s3-lock-proxy/probe-")) {
+                lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
+            }
+        }
+        return lines;
+    }
+
     @Test
     void withSharedLocksTheMemoryServesOnlyWhenRedisSaysNoOtherInstanceTookTheKeySince() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
@@ -265,13 +276,7 @@ class WriteConditionsTest {
                 other.close();
             }
         }
-        List<String> lines = new ArrayList<>();
-        for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
-            if (!r.requestLine().contains(".s3-lock-proxy/probe-")) {
-                lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
-            }
-        }
-        assertThat(lines).as("the first instance reads again after the other one wrote, then relies on its own write")
+        assertThat(methodsAndIfMatch()).as("the first instance reads again after the other one wrote, then relies on its own write")
                 .containsExactly("HEAD -", "PUT -", "HEAD -", "PUT \"e1\"", "HEAD -", "PUT \"e2\"", "PUT \"e3\"");
     }
 
@@ -294,11 +299,7 @@ class WriteConditionsTest {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
         takeProbe(StorageProtection.Writes.ATOMIC);
-        List<String> lines = new ArrayList<>();
-        for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
-            lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
-        }
-        assertThat(lines).containsExactly("HEAD -", "PUT -", "HEAD -", "PUT \"e1\"", "PUT -", "HEAD -", "PUT \"e2\"");
+        assertThat(methodsAndIfMatch()).containsExactly("HEAD -", "PUT -", "HEAD -", "PUT \"e1\"", "PUT -", "HEAD -", "PUT \"e2\"");
     }
 
     @Test
