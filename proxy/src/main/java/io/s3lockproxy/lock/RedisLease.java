@@ -30,6 +30,8 @@ final class RedisLease {
     private static final Logger LOG = LoggerFactory.getLogger(RedisLease.class);
     /** How recent a confirmation by Redis must be for the commit point to take it as is. */
     static final long RECENTLY_CONFIRMED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How often the epochs are asked for at start before they are left to acquisitions. */
+    private static final int EPOCH_READS = 10;
 
     private final UnifiedJedis client;
     private final ReleaseSubscriber subscriber;
@@ -74,25 +76,43 @@ final class RedisLease {
 
     /**
      * Learns the epochs now (one round trip per node in a cluster: the scripts are pipelined), so
-     * that a data loss later in this instance's life is recognised. Epochs missing are created.
+     * that a data loss later in this instance's life is recognised; epochs missing are created. Those
+     * not read (Redis down, a node failing over) are asked again a second later, a few times; an
+     * acquisition also records the epoch of its key's scope.
      */
     private void observeEpoch() {
+        observeEpochs(EPOCH_READS);
+    }
+
+    private void observeEpochs(int attemptsLeft) {
         try {
             io.execute(() -> {
-                int seen = 0;
+                List<Integer> unseen = new ArrayList<>();
+                for (int scope = 0; scope < firstEpochs.length(); scope++) {
+                    if (firstEpochs.get(scope) == 0) {
+                        unseen.add(scope);
+                    }
+                }
+                List<Response<Object>> replies = new ArrayList<>(unseen.size());
                 try (AbstractPipeline pipeline = client.pipelined()) {
-                    List<Response<Object>> replies = new ArrayList<>(epochs.scopes());
-                    for (int scope = 0; scope < epochs.scopes(); scope++) {
+                    for (int scope : unseen) {
                         replies.add(pipeline.eval(RedisScripts.EPOCH, List.of(epochs.name(scope)), List.of()));
                     }
                     pipeline.sync();
-                    for (int scope = 0; scope < replies.size(); scope++) {
-                        if (firstEpochs.compareAndSet(scope, 0, (Long) replies.get(scope).get())) {
-                            seen++;
-                        }
+                } catch (RuntimeException e) {
+                    LOG.debug("epochs not all read: {}", e.toString());
+                }
+                int read = 0;
+                for (int i = 0; i < replies.size(); i++) {
+                    try {
+                        firstEpochs.compareAndSet(unseen.get(i), 0, (Long) replies.get(i).get());
+                        read++;
+                    } catch (RuntimeException unanswered) {
+                        // This scope is asked again, or learnt from its first acquisition.
                     }
-                } catch (JedisException e) {
-                    LOG.debug("epochs not read yet ({} of {} seen): {}", seen, epochs.scopes(), e.toString());
+                }
+                if (read < unseen.size() && attemptsLeft > 1) {
+                    timer.schedule(() -> observeEpochs(attemptsLeft - 1), TimeUnit.SECONDS.toNanos(1));
                 }
             });
         } catch (RuntimeException rejected) {

@@ -62,6 +62,9 @@ public final class RedisClusterProcess implements AutoCloseable {
                 throw new IOException("redis-cli --cluster create failed: " + Files.readString(log));
             }
             cluster.awaitServing(60_000);
+            // A replica that never synced refuses to take over ("data too old"): a failover test must
+            // not kill a master before its replica has a copy.
+            cluster.awaitReplicasInSync(60_000);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
@@ -113,6 +116,18 @@ public final class RedisClusterProcess implements AutoCloseable {
         throw new IllegalStateException("no running master serves slot " + slot);
     }
 
+    /** Returns the replica of {@code master}. */
+    public RedisServerProcess replicaOf(RedisServerProcess master) {
+        for (RedisServerProcess node : nodes) {
+            Map<String, String> replication = info(node, "replication");
+            if (node.alive() && "slave".equals(replication.get("role"))
+                    && Integer.toString(master.port()).equals(replication.get("master_port"))) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("no replica of " + master.port());
+    }
+
     /** Returns the running masters. */
     public List<RedisServerProcess> masters() {
         List<RedisServerProcess> masters = new ArrayList<>();
@@ -139,6 +154,19 @@ public final class RedisClusterProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new IllegalStateException("cluster not serving after " + timeoutMillis + " ms: " + last);
+    }
+
+    private void awaitReplicasInSync(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            long synced = nodes.stream().map(n -> info(n, "replication"))
+                    .filter(i -> "slave".equals(i.get("role")) && "up".equals(i.get("master_link_status"))).count();
+            if (synced == NODES / 2) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("replicas not in sync after " + timeoutMillis + " ms");
     }
 
     private String problem() {

@@ -78,7 +78,7 @@ public final class RedisServerProcess implements AutoCloseable {
         RedisServerProcess node = new RedisServerProcess(port, List.of(binary(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                "--cluster-node-timeout", Long.toString(nodeTimeoutMillis)));
+                "--cluster-node-timeout", Long.toString(nodeTimeoutMillis), "--repl-diskless-sync-delay", "0"));
         node.restart();
         return node;
     }
@@ -137,6 +137,23 @@ public final class RedisServerProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Stops the process (SIGSTOP) until {@link #resume()}, as a stalled host would: it neither answers nor replicates. */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause() paused} process run on (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + signal + " " + process.pid() + " failed");
+        }
     }
 
     /** Returns whether the server process is running. */
