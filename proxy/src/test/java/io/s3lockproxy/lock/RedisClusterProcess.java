@@ -44,7 +44,11 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     /** Returns a started cluster whose every slot is served, or skips the calling test (see the class comment). */
     public static RedisClusterProcess start() throws IOException, InterruptedException {
-        assumeClusterTools();
+        String missing = missingTools();
+        if (missing != null) {
+            skipped(missing);
+            assumeTrue(false, missing);
+        }
         Path dir = Files.createTempDirectory("s3lp-redis-cluster-");
         List<RedisServerProcess> nodes = new ArrayList<>();
         RedisClusterProcess cluster = new RedisClusterProcess(nodes, dir);
@@ -72,22 +76,48 @@ public final class RedisClusterProcess implements AutoCloseable {
         }
     }
 
-    private static void assumeClusterTools() throws IOException {
-        String reason = null;
-        if (RedisServerProcess.onPath("redis-cli") == null) {
-            reason = "redis-cli is not on PATH; install redis-tools to run the Redis Cluster tests (.ci/run does)";
-        } else {
-            String version = output("redis-cli", "--version");
-            if (!version.matches("(?s)redis-cli ([5-9]|\\d\\d+)\\..*")) {
-                reason = "redis-cli " + version.strip() + " cannot create clusters (needs 5.0 or later)";
+    /**
+     * Returns a started cluster, or null when the tools are missing, having said so on stderr: for a
+     * {@code @BeforeAll}, whose tests then skip themselves with {@link #assumeStarted}.
+     */
+    public static RedisClusterProcess startIfPossible() throws IOException, InterruptedException {
+        String missing = missingTools();
+        if (missing != null) {
+            skipped(missing);
+            return null;
+        }
+        return start();
+    }
+
+    /** Skips the calling test (a JUnit assumption) when {@code cluster} is null. */
+    public static void assumeStarted(RedisClusterProcess cluster) throws IOException {
+        assumeTrue(cluster != null, () -> {
+            try {
+                return missingTools();
+            } catch (IOException e) {
+                return e.toString();
             }
+        });
+    }
+
+    /** Returns why no cluster can be started here, or null if it can. */
+    private static String missingTools() throws IOException {
+        if (RedisServerProcess.onPath("redis-cli") == null) {
+            return "redis-cli is not on PATH; install redis-tools to run the Redis Cluster tests (.ci/run does)";
         }
-        if (reason != null) {
-            String test = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass()
-                    .getSimpleName();
-            System.err.println("SKIPPED " + test + ": " + reason);
-            assumeTrue(false, reason);
+        String version = output("redis-cli", "--version");
+        if (!version.matches("(?s)redis-cli ([5-9]|\\d\\d+)\\..*")) {
+            return "redis-cli " + version.strip() + " cannot create clusters (needs 5.0 or later)";
         }
+        return null;
+    }
+
+    private static void skipped(String reason) {
+        String test = StackWalker.getInstance().walk(frames -> frames
+                .map(StackWalker.StackFrame::getClassName)
+                .filter(c -> !c.equals(RedisClusterProcess.class.getName()))
+                .findFirst().orElse("?"));
+        System.err.println("SKIPPED " + test.substring(test.lastIndexOf('.') + 1) + ": " + reason);
     }
 
     private static String output(String... command) throws IOException {
