@@ -6,13 +6,6 @@ import io.s3lockproxy.lock.LockServices;
 import io.s3lockproxy.lock.HeldKeys;
 import io.s3lockproxy.lock.LockKey;
 import io.s3lockproxy.lock.LockMetrics;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How many lock acquisitions (acquire + release, each on its own key) one Redis sustains through
- * the proxy's lock engine: a {@code redis-server} from PATH is started on a free port, and
- * {@code --in-flight} acquisitions are kept outstanding on distinct keys for {@code --seconds}.
+ * How many lock acquisitions (acquire + release, each on its own key) Redis sustains through the
+ * proxy's lock engine, on one {@code redis-server} and on a 3-master/3-replica Redis Cluster (both
+ * from PATH, on free local ports, one after the other in the same run): {@code --in-flight}
+ * acquisitions are kept outstanding on distinct keys for {@code --seconds} against each.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.s3lockproxy.bench.LockThroughput [--seconds 10] [--in-flight 64]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.s3lockproxy.bench.LockThroughput [--seconds 10] [--in-flight 64] [--target both|single|cluster]</pre>
  */
 public final class LockThroughput {
     private LockThroughput() {
@@ -35,29 +29,27 @@ public final class LockThroughput {
     public static void main(String[] args) throws Exception {
         int seconds = intArg(args, "--seconds", 10);
         int inFlight = intArg(args, "--in-flight", 64);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path dir = Files.createTempDirectory("lock-bench-redis");
-        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--save", "",
-                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        try {
-            awaitPort(port);
-            LockConfig config = new LockConfig(URI.create("redis://127.0.0.1:" + port), Duration.ofSeconds(30),
-                    Duration.ofSeconds(10), LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
-            LockMetrics metrics = new LockMetrics();
-            try (LockService locks = LockServices.create(config, metrics)) {
-                run(locks, 2, inFlight, false);
-                long done = run(locks, seconds, inFlight, true);
-                System.out.printf(Locale.ROOT, "%d acquisitions on distinct keys in %d s with %d in flight: %.0f/s"
-                        + " (one redis-server %s, lock engine with %s)%n", done, seconds, inFlight,
-                        done / (double) seconds, "7.x on loopback", "8 Redis I/O threads");
+        String target = stringArg(args, "--target", "both");
+        if (!target.equals("cluster")) {
+            try (LocalRedis redis = LocalRedis.single()) {
+                measure(redis, seconds, inFlight);
             }
-        } finally {
-            redis.destroy();
-            redis.waitFor(5, TimeUnit.SECONDS);
+        }
+        if (!target.equals("single")) {
+            try (LocalRedis redis = LocalRedis.cluster()) {
+                measure(redis, seconds, inFlight);
+            }
+        }
+    }
+
+    private static void measure(LocalRedis redis, int seconds, int inFlight) throws Exception {
+        LockConfig config = new LockConfig(redis.uri(), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                LockConfig.Mode.SERIALIZE, LockConfig.OnRedisDown.FAIL);
+        try (LockService locks = LockServices.create(config, new LockMetrics())) {
+            run(locks, 2, inFlight, false);
+            long done = run(locks, seconds, inFlight, true);
+            System.out.printf(Locale.ROOT, "%-36s %8d acquisitions on distinct keys in %d s with %d in flight: %6.0f/s%n",
+                    redis.description() + ":", done, seconds, inFlight, done / (double) seconds);
         }
     }
 
@@ -90,16 +82,13 @@ public final class LockThroughput {
         return completed.get();
     }
 
-    private static void awaitPort(int port) throws InterruptedException, IOException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
+    private static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
             }
         }
-        throw new IOException("redis-server did not start on port " + port);
+        return fallback;
     }
 
     private static int intArg(String[] args, String name, int fallback) {

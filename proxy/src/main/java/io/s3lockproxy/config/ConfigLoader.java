@@ -216,9 +216,10 @@ public final class ConfigLoader {
             } catch (URISyntaxException e) {
                 throw new ConfigException("lock.redis", "not a URI: " + redis);
             }
-            if (!Arrays.asList("redis", "rediss", "redis-sentinel").contains(String.valueOf(redisUri.getScheme()).toLowerCase(Locale.ROOT))) {
-                throw new ConfigException("lock.redis",
-                        "expected redis://host:port, rediss://host:port or redis-sentinel://host:port[,host:port]/masterName");
+            if (!Arrays.asList("redis", "rediss", "redis-sentinel", "redis-cluster", "rediss-cluster")
+                    .contains(String.valueOf(redisUri.getScheme()).toLowerCase(Locale.ROOT))) {
+                throw new ConfigException("lock.redis", "expected redis://host:port, rediss://host:port,"
+                        + " redis-sentinel://host:port[,host:port]/masterName or redis-cluster://host:port[,host:port]");
             }
         }
         Duration lease = t.duration("lock.leaseMs", Duration.ofSeconds(30));

@@ -86,7 +86,7 @@ final class LeaseAcquisition {
         }
         long value = (Long) reply.get(1);
         if ((Long) reply.get(0) == 1L) {
-            Lease lease = redis.held(key, owner, value, (Long) reply.get(6), attempts, redis.predecessorInDoubt(reply),
+            Lease lease = redis.held(key, owner, value, (Long) reply.get(6), attempts, redis.predecessorInDoubt(key, reply),
                     now);
             if (!finish(lease, null)) {
                 redis.release(lease);

@@ -53,7 +53,8 @@ public final class LockServices {
         // One connection per io thread, one for the release subscriber.
         UnifiedJedis client = RedisClients.connect(config.redis(), IO_THREADS + 1, REDIS_TIMEOUT);
         ReleaseSubscriber subscriber = new ReleaseSubscriber(client, RESUBSCRIBE_DELAY).start();
-        RedisLease redis = new RedisLease(client, subscriber, io, timer, ticker, config.lease(), config.settle());
+        EpochKeys epochs = RedisClients.isCluster(config.redis()) ? EpochKeys.perSlot() : EpochKeys.single();
+        RedisLease redis = new RedisLease(client, epochs, subscriber, io, timer, ticker, config.lease(), config.settle());
         return new TwoLevelLockService(local, redis, config, tokens, metrics, ticker, timer, () -> {
             subscriber.close();
             shutdown(timerThread, io);

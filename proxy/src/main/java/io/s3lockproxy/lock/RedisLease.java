@@ -1,13 +1,16 @@
 package io.s3lockproxy.lock;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -27,6 +30,8 @@ final class RedisLease {
     private static final Logger LOG = LoggerFactory.getLogger(RedisLease.class);
     /** How recent a confirmation by Redis must be for the commit point to take it as is. */
     static final long RECENTLY_CONFIRMED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How often the epochs are asked for at start before they are left to acquisitions. */
+    private static final int EPOCH_READS = 10;
 
     private final UnifiedJedis client;
     private final ReleaseSubscriber subscriber;
@@ -39,20 +44,23 @@ final class RedisLease {
     private final String counterTtlMillis;
     private final String markerTtlMillis;
     private final long unknownWindowMicros;
-    /** The dataset's epoch when this instance first saw it; 0 until then. */
-    private final AtomicLong firstEpoch = new AtomicLong();
+    private final EpochKeys epochs;
+    /** Per epoch scope (see {@link EpochKeys}): the epoch when this instance first saw it; 0 until then. */
+    private final AtomicLongArray firstEpochs;
     private volatile boolean renewalsPaused;
 
     /**
      * @param settle the settle period: how long a write whose holder vanished may take to land, so
      *               holder markers outlive the lease by at least that much
      */
-    RedisLease(UnifiedJedis client, ReleaseSubscriber subscriber, ExecutorService io, LockTimer timer, Ticker ticker,
-               Duration lease, Duration settle) {
+    RedisLease(UnifiedJedis client, EpochKeys epochs, ReleaseSubscriber subscriber, ExecutorService io, LockTimer timer,
+               Ticker ticker, Duration lease, Duration settle) {
         if (lease.toMillis() < 3) {
             throw new IllegalArgumentException("lease must be at least 3 ms: " + lease);
         }
         this.client = client;
+        this.epochs = epochs;
+        this.firstEpochs = new AtomicLongArray(epochs.scopes());
         this.subscriber = subscriber;
         this.io = io;
         this.timer = timer;
@@ -66,15 +74,45 @@ final class RedisLease {
         observeEpoch();
     }
 
-    /** Learns the dataset's epoch now, so that a data loss later in this instance's life is recognised. */
+    /**
+     * Learns the epochs now (one round trip per node in a cluster: the scripts are pipelined), so
+     * that a data loss later in this instance's life is recognised; epochs missing are created. Those
+     * not read (Redis down, a node failing over) are asked again a second later, a few times; an
+     * acquisition also records the epoch of its key's scope.
+     */
     private void observeEpoch() {
+        observeEpochs(EPOCH_READS);
+    }
+
+    private void observeEpochs(int attemptsLeft) {
         try {
             io.execute(() -> {
-                try {
-                    Object epoch = client.eval(RedisScripts.EPOCH, List.of(RedisScripts.epochKey()), List.of());
-                    firstEpoch.compareAndSet(0, (Long) epoch);
-                } catch (JedisException e) {
-                    LOG.debug("epoch not read yet: {}", e.toString());
+                List<Integer> unseen = new ArrayList<>();
+                for (int scope = 0; scope < firstEpochs.length(); scope++) {
+                    if (firstEpochs.get(scope) == 0) {
+                        unseen.add(scope);
+                    }
+                }
+                List<Response<Object>> replies = new ArrayList<>(unseen.size());
+                try (AbstractPipeline pipeline = client.pipelined()) {
+                    for (int scope : unseen) {
+                        replies.add(pipeline.eval(RedisScripts.EPOCH, List.of(epochs.name(scope)), List.of()));
+                    }
+                    pipeline.sync();
+                } catch (RuntimeException e) {
+                    LOG.debug("epochs not all read: {}", e.toString());
+                }
+                int read = 0;
+                for (int i = 0; i < replies.size(); i++) {
+                    try {
+                        firstEpochs.compareAndSet(unseen.get(i), 0, (Long) replies.get(i).get());
+                        read++;
+                    } catch (RuntimeException unanswered) {
+                        // This scope is asked again, or learnt from its first acquisition.
+                    }
+                }
+                if (read < unseen.size() && attemptsLeft > 1) {
+                    timer.schedule(() -> observeEpochs(attemptsLeft - 1), TimeUnit.SECONDS.toNanos(1));
                 }
             });
         } catch (RuntimeException rejected) {
@@ -161,23 +199,24 @@ final class RedisLease {
     List<?> tryAcquire(LockKey key, String owner) {
         return (List<?>) client.eval(RedisScripts.ACQUIRE,
                 List.of(RedisScripts.lockKey(key), RedisScripts.tokenCounterKey(key), RedisScripts.holderKey(key),
-                        RedisScripts.epochKey()),
+                        epochs.nameFor(key)),
                 List.of(owner, Long.toString(leaseMillis), counterTtlMillis, markerTtlMillis));
     }
 
     /**
      * Returns whether the previous holder of a key just acquired (the acquire script's {@code reply})
      * may still have a write landing: it let its lease expire, or Redis lost the key's state moments
-     * ago, after this instance had seen the dataset's earlier epoch. An instance that starts after
-     * such a loss cannot tell it from a fresh Redis.
+     * ago, after this instance had seen the earlier epoch of the key's dataset (cluster: slot). An
+     * instance that starts after such a loss cannot tell it from a fresh Redis.
      */
-    boolean predecessorInDoubt(List<?> reply) {
+    boolean predecessorInDoubt(LockKey key, List<?> reply) {
         boolean markerFound = Long.valueOf(1).equals(reply.get(2));
         boolean counterMissing = Long.valueOf(1).equals(reply.get(3));
         long epoch = (Long) reply.get(4);
         long epochAgeMicros = (Long) reply.get(5);
-        firstEpoch.compareAndSet(0, epoch);
-        boolean dataLost = epoch != firstEpoch.get() && counterMissing && epochAgeMicros < unknownWindowMicros;
+        int scope = epochs.scopeOf(key);
+        firstEpochs.compareAndSet(scope, 0, epoch);
+        boolean dataLost = epoch != firstEpochs.get(scope) && counterMissing && epochAgeMicros < unknownWindowMicros;
         return markerFound || dataLost;
     }
 
@@ -250,6 +289,15 @@ final class RedisLease {
         } catch (RuntimeException rejected) {
             LOG.debug("watchdog for {} not scheduled: {}", lease.key, rejected.toString());
         }
+    }
+
+    /** Returns how many epochs (of {@link EpochKeys#scopes()}) this instance has seen (for tests). */
+    int epochsSeen() {
+        int seen = 0;
+        for (int scope = 0; scope < firstEpochs.length(); scope++) {
+            seen += firstEpochs.get(scope) == 0 ? 0 : 1;
+        }
+        return seen;
     }
 
     /** Test hook: stops (or resumes) renewals, as if this holder were paused. */

@@ -6,7 +6,8 @@ package io.s3lockproxy.lock;
  * <p>A key's lock, token counter, holder marker and release channel share the hash tag
  * {@code {bucket/key}}, so they live in one cluster slot and one script may touch them all. Braces
  * inside an object key do not break this: the tag runs from the first '{' to the next '}', and both key
- * names have the same brace-free prefix shape, so they always hash alike.
+ * names have the same brace-free prefix shape, so they always hash alike. The dataset epoch an
+ * acquisition reads is named by {@link EpochKeys}; in a Redis Cluster it is in the same slot too.
  */
 final class RedisScripts {
 
@@ -17,8 +18,8 @@ final class RedisScripts {
      * Takes the lease if free and issues the next fencing token; otherwise returns the holder's
      * remaining time to live.
      *
-     * <p>KEYS: lock, token counter, holder marker, epoch. ARGV: owner token, lease ms, counter ttl
-     * ms, marker ttl ms. Returns {1, token, marker found, counter was missing, epoch, epoch age µs,
+     * <p>KEYS: lock, token counter, holder marker, epoch (all in one slot). ARGV: owner token, lease
+     * ms, counter ttl ms, marker ttl ms. Returns {1, token, marker found, counter was missing, epoch, epoch age µs,
      * previous token} or {0, pttl}; the previous token is the one the key's last acquisition got
      * (the counter before this one), or 0 when the counter was missing.
      *
@@ -30,12 +31,25 @@ final class RedisScripts {
      * it (paused, crashed, cut off), so its last write may still be landing. A missing counter
      * under an epoch that changed while this instance ran means Redis lost its data lately and
      * nothing is known about the previous holder ({@link RedisLease} decides).
+     *
+     * <p>A lease that already belongs to this owner token is this same acquisition run a second time:
+     * the cluster client resends a command whose connection failed, also when the first run executed
+     * and only its reply was lost. It is granted again with a new token, and as taken over from a
+     * holder in doubt, since what the first run found is unknown.
      */
     static final String ACQUIRE = """
-            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+            local fresh = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+            local again = not fresh and redis.call('GET', KEYS[1]) == ARGV[1]
+            if again then
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            end
+            if fresh or again then
               local t = redis.call('TIME')
               local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-              local marker = redis.call('EXISTS', KEYS[3])
+              local marker = 1
+              if fresh then
+                marker = redis.call('EXISTS', KEYS[3])
+              end
               local epoch = tonumber(redis.call('GET', KEYS[4]))
               if not epoch then
                 epoch = now
@@ -60,7 +74,8 @@ final class RedisScripts {
 
     /**
      * Returns the epoch: the server time in microseconds at which the first lock of this Redis
-     * dataset was taken, creating it if missing. A new value means the data was lost. KEYS: epoch.
+     * dataset (or cluster slot) was taken, creating it if missing. A new value means the data was
+     * lost. KEYS: epoch.
      */
     static final String EPOCH = """
             local epoch = redis.call('GET', KEYS[1])
@@ -117,15 +132,6 @@ final class RedisScripts {
     /** Returns the Redis key naming {@code key}'s current or last holder until that holder releases. */
     static String holderKey(LockKey key) {
         return "s3lp:holder:{" + key.redisTag() + "}";
-    }
-
-    /**
-     * Returns the key of the dataset's epoch. One key for the whole dataset, as a standalone or
-     * Sentinel-managed Redis has; a Redis Cluster would need one per slot, since a script may only
-     * touch keys of one slot.
-     */
-    static String epochKey() {
-        return "s3lp:epoch";
     }
 
     /** Returns the pub/sub channel on which releases of {@code key} are announced. */

@@ -21,6 +21,11 @@ import redis.clients.jedis.UnifiedJedis;
  * server, which managed Redis services often forbid; expiries are covered by polling at the
  * holder's PTTL instead.
  *
+ * <p>In a Redis Cluster the subscription goes to any master: classic PUBLISH is broadcast to every
+ * node over the cluster bus, so it hears the releases of all slots. Sharded pub/sub (SPUBLISH) would
+ * keep messages on their shard but needs a SSUBSCRIBE per waited key, on that key's node, and has no
+ * patterns.
+ *
  * <p>The connection runs on its own daemon thread and reconnects after a delay when Redis goes
  * away; when it is lost or (re)established every waiter is woken to retry, covering releases
  * missed while disconnected and letting waiters notice a dead Redis at once. Wake callbacks run on that thread and must only hand work to an executor.

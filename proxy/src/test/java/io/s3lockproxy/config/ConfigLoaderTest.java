@@ -181,6 +181,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRedisClusterIsNamedByItsSeedNodes() throws IOException {
+        ProxyConfig c = load(MINIMAL, Map.of("S3LP_LOCK_REDIS", "redis-cluster://u:p@r1:7000,r2:7001"));
+        assertThat(c.lock().redis()).isEqualTo(URI.create("redis-cluster://u:p@r1:7000,r2:7001"));
+    }
+
+    @Test
     void variablesWithoutThePrefixAreIgnored() throws IOException {
         assertThat(load(MINIMAL, Map.of("PATH", "/bin", "UPSTREAM_ACCESSKEY", "x")).upstream().accessKey())
                 .isEqualTo("up-key");

@@ -168,7 +168,7 @@ class CommitPointTest {
         first.get(5, TimeUnit.SECONDS).release();
 
         // The loss was long ago (epoch two hours old): a key whose counter is gone is just idle.
-        admin.set(RedisScripts.epochKey(), Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())
+        admin.set(EpochKeys.single().name(0), Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())
                 - TimeUnit.HOURS.toMicros(2)));
         LockKey idle = new LockKey("b", "idle-" + System.nanoTime());
         HeldKeys cold = lock.acquire(List.of(idle), "cold").get(5, TimeUnit.SECONDS);

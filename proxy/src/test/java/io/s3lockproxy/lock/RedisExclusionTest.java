@@ -118,6 +118,23 @@ class RedisExclusionTest {
     }
 
     @Test
+    void anAcquisitionRunTwiceForOneOwnerIsGrantedAgainWithANewTokenAndAsInDoubt() {
+        // What a client that resends a command whose reply was lost (the cluster client) makes Redis do.
+        LockKey key = new LockKey("b", "resent");
+        RedisLease redis = instance(Duration.ofSeconds(10), Duration.ofSeconds(10)).redis();
+        List<?> first = redis.tryAcquire(key, "owner-1");
+        List<?> again = redis.tryAcquire(key, "owner-1");
+        List<?> other = redis.tryAcquire(key, "owner-2");
+        assertThat(first.get(0)).isEqualTo(1L);
+        assertThat(again.get(0)).isEqualTo(1L);
+        assertThat((Long) again.get(1)).isGreaterThan((Long) first.get(1));
+        assertThat(redis.predecessorInDoubt(key, first)).isFalse();
+        assertThat(redis.predecessorInDoubt(key, again)).as("what the first run found is unknown").isTrue();
+        assertThat(other.get(0)).as("another owner still waits").isEqualTo(0L);
+        redis.releaseQuietly(key, "owner-1");
+    }
+
+    @Test
     void overlappingKeySetsInOppositeOrdersOnTwoInstancesNeverDeadlock() throws Exception {
         List<LockKey> keys = List.of(new LockKey("b", "k1"), new LockKey("b", "k2"), new LockKey("b", "k3"));
         List<LockKey> reversed = List.of(keys.get(2), keys.get(1), keys.get(0));

@@ -68,6 +68,21 @@ public final class RedisServerProcess implements AutoCloseable {
         return redis;
     }
 
+    /**
+     * Returns a started Redis Cluster node on a free port, not yet part of a cluster, that keeps its
+     * cluster state in {@code dir}; a peer that does not answer for {@code nodeTimeoutMillis} is failed
+     * over.
+     */
+    public static RedisServerProcess startClusterNode(Path dir, long nodeTimeoutMillis) throws IOException {
+        int port = freePort();
+        RedisServerProcess node = new RedisServerProcess(port, List.of(binary(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                "--cluster-node-timeout", Long.toString(nodeTimeoutMillis), "--repl-diskless-sync-delay", "0"));
+        node.restart();
+        return node;
+    }
+
     /** Returns a started Sentinel on a free port that monitors {@code master} under {@code masterName}. */
     public static RedisServerProcess startSentinel(RedisServerProcess master, String masterName) throws IOException {
         int port = freePort();
@@ -122,6 +137,28 @@ public final class RedisServerProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Stops the process (SIGSTOP) until {@link #resume()}, as a stalled host would: it neither answers nor replicates. */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause() paused} process run on (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Returns whether the server process is running. */
+    public boolean alive() {
+        return process != null && process.isAlive();
     }
 
     /** Sends one inline command and returns the first reply line, or null if unreachable. */
@@ -182,7 +219,7 @@ public final class RedisServerProcess implements AutoCloseable {
         return binary;
     }
 
-    private static Path onPath(String name) {
+    static Path onPath(String name) {
         String path = System.getenv("PATH");
         if (path == null) {
             return null;
