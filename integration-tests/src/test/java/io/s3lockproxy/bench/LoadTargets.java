@@ -2,6 +2,7 @@ package io.s3lockproxy.bench;
 
 import io.s3lockproxy.it.Backends;
 import io.s3lockproxy.it.NginxProcess;
+import io.s3lockproxy.it.LauncherSettings;
 import io.s3lockproxy.it.ProxyProcess;
 import io.s3lockproxy.it.S3Backend;
 import java.net.URI;
@@ -40,9 +41,12 @@ final class LoadTargets implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<Target> targets = new ArrayList<>();
+    /** JVM options of the proxies this tool starts: {@code --proxy-jvm}, by default the launcher's. */
+    private final List<String> proxyJvmOptions;
     private Target backend;
 
-    private LoadTargets() {
+    private LoadTargets(List<String> proxyJvmOptions) {
+        this.proxyJvmOptions = proxyJvmOptions;
     }
 
     /**
@@ -54,7 +58,8 @@ final class LoadTargets implements AutoCloseable {
     static LoadTargets start(Map<String, String> opts) {
         List<String> names = names(opts.getOrDefault("targets",
                 String.join(",", opts.containsKey("backend") ? GIVEN : NAMES)));
-        LoadTargets t = new LoadTargets();
+        String jvm = opts.getOrDefault("proxy-jvm", String.join(" ", LauncherSettings.JVM_OPTIONS));
+        LoadTargets t = new LoadTargets(jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
         try {
             S3Backend startedBackend = null;
             if (opts.containsKey("backend")) {
@@ -127,6 +132,7 @@ final class LoadTargets implements AutoCloseable {
     }
 
     private Target proxy(String name, ProxyProcess.Builder builder) {
+        proxyJvmOptions.forEach(builder::jvmOption);
         ProxyProcess proxy = started(builder.start());
         System.out.println("started " + proxy + " as " + name);
         return new Target(name, proxy.endpoint(), proxy.accessKey(), proxy.secretKey(),

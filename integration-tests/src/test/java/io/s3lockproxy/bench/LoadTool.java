@@ -25,8 +25,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * java -Dproxy.jar=proxy/target/s3-lock-proxy.jar -Ds3proxy.jar=integration-tests/target/s3proxy/s3proxy.jar \
  *      -cp integration-tests/target/test-classes:$(cat integration-tests/target/cp.txt) \
  *      io.s3lockproxy.bench.LoadTool [--seconds 10] [--warmup 3] [--ops PUT,GET] [--sizes 4096,1048576] [--threads 1,16] \
- *      [--targets direct,nginx,proxy,proxy-serialize] [--rounds 1] [--out DIR]
+ *      [--targets direct,nginx,proxy,proxy-serialize] [--rounds 1] [--out DIR] [--proxy-jvm "OPTIONS"]
  * </pre>
+ *
+ * <p>The proxies it starts run with the JVM settings of {@code bin/s3-lock-proxy} (the README's and
+ * the image's), and {@code -Xmx256m}; {@code --proxy-jvm} replaces the former ({@code ""}: JVM defaults).
  *
  * <p>Besides the table on stdout it writes, into {@code --out} (by default
  * {@code target/bench-results/loadtool-TIMESTAMP/}): {@code results.csv} (the table),

@@ -41,6 +41,11 @@ class LauncherIT {
     }
 
     @Test
+    void theLauncherStartsJavaWithTheSettingsTheBenchmarksUse() throws IOException {
+        assertThat(Files.readString(LAUNCHER)).contains("exec java " + String.join(" ", LauncherSettings.JVM_OPTIONS) + " ");
+    }
+
+    @Test
     void theFirstStartMakesTheArchiveLaterStartsUseItAndANewJarRemakesIt(@TempDir Path dir) throws Exception {
         Path jar = dir.resolve("s3-lock-proxy.jar");
         Files.copy(ChildProcesses.requiredFile("proxy.jar"), jar);
