@@ -79,8 +79,11 @@ record PresignedQuery(Credential credential, RequestTime time, long expiresSecon
         } catch (NumberFormatException e) {
             throw error("X-Amz-Expires should be a number");
         }
-        if (seconds < 1) {
+        if (seconds < 0) {
             throw error("X-Amz-Expires must be non-negative");
+        }
+        if (seconds == 0) {
+            throw error("X-Amz-Expires must be at least 1 (second)");
         }
         if (seconds > MAX_EXPIRES_SECONDS) {
             throw error("X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800");

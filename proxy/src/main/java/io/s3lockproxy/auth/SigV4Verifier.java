@@ -97,6 +97,12 @@ public final class SigV4Verifier {
      *                     time or wrongly signed
      */
     public VerifiedRequest verify(S3Request request) {
+        if (request.method().equals("OPTIONS")) {
+            // A CORS preflight is never authenticated (browsers send no credentials with it, and S3
+            // answers it from the bucket's CORS rules alone): it goes upstream unsigned, also when the
+            // URL is a presigned one.
+            return withoutPayloadSignature(null, request, AuthScheme.ANONYMOUS);
+        }
         List<String> authorization = request.headers().getAll("Authorization");
         boolean v4Query = PresignedQuery.present(request);
         boolean v2Query = SigV2Verifier.queryPresent(request);

@@ -45,7 +45,10 @@ final class OperationResolver {
             case "HEAD":
                 return S3Operation.HEAD_BUCKET;
             case "POST":
-                return params.contains("delete") ? S3Operation.DELETE_OBJECTS : S3Operation.OTHER_BUCKET;
+                if (params.contains("delete")) {
+                    return S3Operation.DELETE_OBJECTS;
+                }
+                return subresource ? S3Operation.OTHER_BUCKET : S3Operation.POST_OBJECT;
             default:
                 return S3Operation.OTHER_BUCKET;
         }
@@ -77,6 +80,9 @@ final class OperationResolver {
                 }
                 if (params.contains("uploadId")) {
                     return copy ? S3Operation.UPLOAD_PART_COPY : S3Operation.UPLOAD_PART;
+                }
+                if (params.contains("renameObject")) {
+                    return S3Operation.RENAME_OBJECT;
                 }
                 if (hasAny(params, "acl")) {
                     return S3Operation.OTHER_OBJECT;

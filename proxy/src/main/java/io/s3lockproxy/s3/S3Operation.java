@@ -14,6 +14,8 @@ public enum S3Operation {
     LIST_OBJECT_VERSIONS(false),
     LIST_MULTIPART_UPLOADS(false),
     DELETE_OBJECTS(true),
+    /** A browser-form upload (POST to a bucket): its key is a field of the form body. Refused. */
+    POST_OBJECT(true),
     OTHER_BUCKET(false),
 
     GET_OBJECT(false),
@@ -32,12 +34,28 @@ public enum S3Operation {
     GET_OBJECT_TAGGING(false),
     PUT_OBJECT_RETENTION(true),
     PUT_OBJECT_LEGAL_HOLD(true),
+    /** RenameObject: writes the key and removes another one named in a header. Refused. */
+    RENAME_OBJECT(true),
     OTHER_OBJECT(false);
 
     private final boolean write;
 
     S3Operation(boolean write) {
         this.write = write;
+    }
+
+    /**
+     * Returns why the proxy refuses this operation (501 NotImplemented), or null: writes whose keys it
+     * cannot lock before the upstream acts must not reach the upstream unlocked.
+     */
+    public String unsupported() {
+        return switch (this) {
+            case POST_OBJECT -> "Browser-form uploads (POST Object) are not supported through the proxy: the key"
+                    + " to lock is a field of the form body. Use PutObject or a presigned PUT URL.";
+            case RENAME_OBJECT -> "RenameObject is not supported through the proxy: it changes two keys, and only"
+                    + " one is in the request line.";
+            default -> null;
+        };
     }
 
     /** Returns whether this operation changes an object key and so must hold that key's lock. */

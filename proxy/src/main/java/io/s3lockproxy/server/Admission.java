@@ -56,6 +56,10 @@ final class Admission {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "An HTTP/1.1 request must carry exactly one Host header.");
         }
         S3Request request = parser.parse(head, requestId);
+        String unsupported = request.operation().unsupported();
+        if (unsupported != null) {
+            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, unsupported);
+        }
         VerifiedRequest verified = verifier.verify(request);
         if (!verified.anonymous()) {
             policy.check(verified.accessKey(), request);

@@ -74,6 +74,9 @@ public final class OriginPool {
                 .group(loop)
                 .channel(channelType)
                 .option(ChannelOption.AUTO_READ, false)
+                // A write the upstream no longer reads (it answered early, e.g. 400 BadDigest on a
+                // header, and closed) only ends the output: its answer is still read and relayed.
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) upstream.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<SocketChannel>() {

@@ -3,6 +3,7 @@ package io.s3lockproxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -101,11 +102,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void release() {
         listener = null;
         endLoan();
-        if (reusable && channel.isActive()) {
+        if (reusable && channel.isActive() && !outputShutdown()) {
             pool.giveBack(this);
         } else {
             channel.close();
         }
+    }
+
+    private boolean outputShutdown() {
+        return channel instanceof DuplexChannel duplex && duplex.isOutputShutdown();
     }
 
     /** Closes the connection mid-exchange so that the upstream never sees a complete request. */

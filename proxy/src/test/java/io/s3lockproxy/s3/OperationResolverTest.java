@@ -36,7 +36,8 @@ class OperationResolverTest {
                 Arguments.of("GET", "/b?location", null, S3Operation.OTHER_BUCKET),
                 Arguments.of("PUT", "/b?tagging", null, S3Operation.OTHER_BUCKET),
                 Arguments.of("DELETE", "/b?policy", null, S3Operation.OTHER_BUCKET),
-                Arguments.of("POST", "/b", null, S3Operation.OTHER_BUCKET),
+                Arguments.of("POST", "/b", null, S3Operation.POST_OBJECT),
+                Arguments.of("POST", "/b?metadataTable", null, S3Operation.OTHER_BUCKET),
 
                 Arguments.of("GET", "/b/k", null, S3Operation.GET_OBJECT),
                 Arguments.of("GET", "/b/k?x-id=GetObject", null, S3Operation.GET_OBJECT),
@@ -67,6 +68,7 @@ class OperationResolverTest {
                 Arguments.of("PUT", "/b/k?retention", null, S3Operation.PUT_OBJECT_RETENTION),
                 Arguments.of("PUT", "/b/k?legal-hold", null, S3Operation.PUT_OBJECT_LEGAL_HOLD),
                 Arguments.of("PUT", "/b/k?acl", null, S3Operation.OTHER_OBJECT),
+                Arguments.of("PUT", "/b/k?renameObject", null, S3Operation.RENAME_OBJECT),
                 Arguments.of("GET", "/b/k?acl", null, S3Operation.OTHER_OBJECT),
                 Arguments.of("GET", "/b/k?attributes", null, S3Operation.OTHER_OBJECT),
                 Arguments.of("POST", "/b/k?restore", null, S3Operation.OTHER_OBJECT),
@@ -100,7 +102,8 @@ class OperationResolverTest {
     static Stream<Arguments> writes() {
         Set<S3Operation> writes = EnumSet.of(S3Operation.PUT_OBJECT, S3Operation.COPY_OBJECT, S3Operation.DELETE_OBJECT,
                 S3Operation.DELETE_OBJECTS, S3Operation.COMPLETE_MULTIPART_UPLOAD, S3Operation.PUT_OBJECT_TAGGING,
-                S3Operation.DELETE_OBJECT_TAGGING, S3Operation.PUT_OBJECT_RETENTION, S3Operation.PUT_OBJECT_LEGAL_HOLD);
+                S3Operation.DELETE_OBJECT_TAGGING, S3Operation.PUT_OBJECT_RETENTION, S3Operation.PUT_OBJECT_LEGAL_HOLD,
+                S3Operation.POST_OBJECT, S3Operation.RENAME_OBJECT);
         return Stream.of(S3Operation.values()).map(op -> Arguments.of(op, writes.contains(op)));
     }
 }

@@ -76,6 +76,22 @@ final class FakeUpstream implements AutoCloseable {
         };
     }
 
+    /**
+     * Answers {@code status} as soon as the head has arrived, without reading the body, then closes
+     * the connection (as S3Proxy does for a bad checksum header): the body the proxy still sends meets a reset.
+     */
+    record AnswerBeforeBody(int status) implements Answer {
+        @Override
+        public boolean write(OutputStream out, Socket socket) throws IOException {
+            byte[] xml = "<Error><Code>BadDigest</Code></Error>".getBytes(StandardCharsets.US_ASCII);
+            out.write(("HTTP/1.1 " + status + " X\r\nContent-Length: " + xml.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(xml);
+            out.flush();
+            return false;
+        }
+    }
+
     /** Reads {@code bytes} of the next request's body, then closes the connection, never reading the rest. */
     record CloseMidRequest(int bytes) implements Answer {
         @Override
@@ -204,6 +220,12 @@ final class FakeUpstream implements AutoCloseable {
                     out.flush();
                 }
                 long declared = headers.containsKey("content-length") ? Long.parseLong(headers.get("content-length")) : 0;
+                if (answers.peek() instanceof AnswerBeforeBody early) {
+                    answers.poll();
+                    early.write(out, socket);
+                    received.add(new Received(id, lines.get(0), headers, new byte[0], declared, false, System.nanoTime()));
+                    return;
+                }
                 if (answers.peek() instanceof CloseMidRequest cut) {
                     answers.poll();
                     byte[] part = in.readNBytes((int) Math.min(cut.bytes(), declared));

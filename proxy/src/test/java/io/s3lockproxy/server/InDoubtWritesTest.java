@@ -126,6 +126,31 @@ class InDoubtWritesTest {
     }
 
     @Test
+    void anUpstreamThatRefusesBeforeTheBodyAndClosesIsRelayedAsItsRefusal() throws Exception {
+        int port = start(Map.of());
+        byte[] body = new byte[256 * 1024];
+        int rounds = 20;
+        for (int i = 0; i < rounds; i++) {
+            upstream.enqueue(new FakeUpstream.AnswerBeforeBody(400));
+        }
+        for (int i = 0; i < rounds; i++) {
+            try (TestClient client = new TestClient(port)) {
+                client.send(client.signedHead("PUT", "/bucket/k" + i, Map.of("Content-Length",
+                        Integer.toString(body.length)), body, Map.of()));
+                try {
+                    client.send(body);
+                } catch (java.io.IOException e) {
+                    // the proxy closed after answering: the answer is still there to read
+                }
+                Response r = client.read(false);
+                assertThat(r.status()).as("round %d: the upstream's refusal, not an unknown outcome", i).isEqualTo(400);
+                assertThat(r.bodyText()).contains("BadDigest");
+            }
+        }
+        assertThat(lockMetrics.settledAfterUnknownOutcome()).as("a refusal is a known outcome").isZero();
+    }
+
+    @Test
     void aReadThatLosesItsUpstreamIsAPlainBadGateway() throws Exception {
         int port = start(Map.of());
         upstream.enqueue(FakeUpstream.closeWithoutAnswer());

@@ -74,6 +74,41 @@ class LegacyAndAnonymousClientsTest {
     }
 
     @Test
+    void aCorsPreflightOnAPresignedUrlGoesUpUnsignedAndUnverified() throws Exception {
+        int port = start(Map.of("S3LP_AUTH_ANONYMOUS", "deny"));
+        upstream.enqueue(FakeUpstream.full(200, Map.of("Access-Control-Allow-Origin", "https://app.example"),
+                new byte[0]));
+        try (TestClient client = new TestClient(port)) {
+            client.send(raw("OPTIONS", "/bucket/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=bogus",
+                    "Origin: https://app.example", "Access-Control-Request-Method: GET"));
+            Response r = client.read(false);
+            assertThat(r.status()).as("answered by the upstream's CORS rules, not by a signature check").isEqualTo(200);
+            assertThat(r.header("access-control-allow-origin")).isEqualTo("https://app.example");
+        }
+        Received preflight = upstream.take();
+        assertThat(preflight.requestLine()).startsWith("OPTIONS /bucket/k");
+        assertThat(preflight.headers()).doesNotContainKeys("authorization", "x-amz-date");
+    }
+
+    @Test
+    void writesWhoseKeysTheProxyCannotLockAreRefusedAsNotImplemented() throws Exception {
+        int port = start(Map.of());
+        try (TestClient client = new TestClient(port)) {
+            client.send(raw("POST", "/bucket", "Content-Type: multipart/form-data; boundary=x", "Content-Length: 0"));
+            Response form = client.read(false);
+            assertThat(form.status()).isEqualTo(501);
+            assertThat(form.bodyText()).contains("<Code>NotImplemented</Code>", "POST Object");
+        }
+        try (TestClient client = new TestClient(port)) {
+            Response rename = client.exchange("PUT", "/bucket/new?renameObject", new byte[0],
+                    Map.of("x-amz-rename-source", "/bucket/old"));
+            assertThat(rename.status()).isEqualTo(501);
+            assertThat(rename.bodyText()).contains("RenameObject");
+        }
+        assertThat(upstream.poll(300)).as("nothing reached the upstream").isNull();
+    }
+
+    @Test
     void anAnonymousWriteTakesTheLockButTheProxyReadsNothingForIt() throws Exception {
         int port = start(Map.of());
         upstream.enqueue(FakeUpstream.ok());
