@@ -51,6 +51,28 @@ final class LockFixtures implements AutoCloseable {
         return condition.getAsBoolean();
     }
 
+    /**
+     * Returns a worker that takes {@code keys} from {@code lock} {@code times} times, each time
+     * counting in {@code violations} every key another holder held at the same moment.
+     */
+    static java.util.concurrent.Callable<Void> holdRepeatedly(LockService lock, List<LockKey> keys, int times,
+            java.util.Map<LockKey, java.util.concurrent.atomic.AtomicInteger> inFlight,
+            java.util.concurrent.atomic.AtomicInteger violations) {
+        return () -> {
+            for (int i = 0; i < times; i++) {
+                HeldKeys handle = lock.acquire(keys, "multi").get(30, TimeUnit.SECONDS);
+                keys.forEach(k -> {
+                    if (inFlight.get(k).incrementAndGet() > 1) {
+                        violations.incrementAndGet();
+                    }
+                });
+                keys.forEach(k -> inFlight.get(k).decrementAndGet());
+                handle.release();
+            }
+            return null;
+        };
+    }
+
     static void assertIdle(TwoLevelLockService lock) throws InterruptedException {
         assertThat(eventually(Duration.ofSeconds(5), () -> lock.local().activeKeys() == 0
                 && (lock.redis() == null || lock.redis().subscriber().registeredChannels() == 0)))

@@ -167,19 +167,7 @@ class RedisClusterTest {
                 if (t % 2 == 1) {
                     Collections.reverse(request);
                 }
-                workers.add(pool.submit(() -> {
-                    for (int i = 0; i < 30; i++) {
-                        HeldKeys handle = lock.acquire(request, "multi").get(30, TimeUnit.SECONDS);
-                        request.forEach(k -> {
-                            if (inFlight.get(k).incrementAndGet() > 1) {
-                                violations.incrementAndGet();
-                            }
-                        });
-                        request.forEach(k -> inFlight.get(k).decrementAndGet());
-                        handle.release();
-                    }
-                    return null;
-                }));
+                workers.add(pool.submit(LockFixtures.holdRepeatedly(lock, request, 30, inFlight, violations)));
             }
             for (Future<?> w : workers) {
                 w.get(150, TimeUnit.SECONDS);

@@ -151,19 +151,7 @@ class RedisExclusionTest {
                 LockService lock = even ? left : right;
                 // Each side asks for two overlapping keys in its own (opposite) order.
                 List<LockKey> request = even ? List.of(keys.get(0), keys.get(1), keys.get(2)) : reversed.subList(0, 2 + t % 3 / 2);
-                workers.add(pool.submit(() -> {
-                    for (int i = 0; i < 30; i++) {
-                        HeldKeys handle = lock.acquire(request, "multi").get(30, TimeUnit.SECONDS);
-                        request.forEach(k -> {
-                            if (inFlight.get(k).incrementAndGet() > 1) {
-                                violations.incrementAndGet();
-                            }
-                        });
-                        request.forEach(k -> inFlight.get(k).decrementAndGet());
-                        handle.release();
-                    }
-                    return null;
-                }));
+                workers.add(pool.submit(LockFixtures.holdRepeatedly(lock, request, 30, inFlight, violations)));
             }
             for (Future<?> w : workers) {
                 w.get(90, TimeUnit.SECONDS);
