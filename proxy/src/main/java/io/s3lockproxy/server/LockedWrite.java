@@ -170,10 +170,10 @@ final class LockedWrite implements WriteAdmission {
             return null;
         }
         services.fenceRejections().increment();
-        LOG.warn("request {}: the upstream refused the write on the condition the lock added: the lock was not kept",
-                request.requestId());
-        return new S3Exception(S3ErrorCode.SLOW_DOWN,
-                "Another writer changed the object while this request held a lapsed lock; nothing was written. Retry.");
+        LOG.warn("request {}: the upstream refused the write on the condition the proxy added: the object changed"
+                + " since the proxy saw it (a lapsed lock, or a writer that bypasses the proxy)", request.requestId());
+        return new S3Exception(S3ErrorCode.SLOW_DOWN, "The object changed since the proxy saw it under this request's"
+                + " lock (a lapsed lock, or a writer that bypasses the proxy); nothing was written. Retry.");
     }
 
     /** Under the locks still: tells {@link LastWrites} what the next writer of the keys may rely on. */
