@@ -125,11 +125,6 @@ public final class OriginPool {
         lent.decrementAndGet();
     }
 
-    /** Returns how many upstream connections are lent out or being opened. */
-    public int connectionsInUse() {
-        return lent.get();
-    }
-
     /**
      * Lends the connection only once TLS is up, so that a certificate problem is a connect-time
      * TLS_ERROR rather than a failure in the middle of a request. autoRead is off on this channel
