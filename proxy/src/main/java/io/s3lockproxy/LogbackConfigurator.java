@@ -1,6 +1,5 @@
 package io.s3lockproxy;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -18,8 +17,9 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * <ul>
  *   <li>the root logger at {@code -Ds3lp.logLevel} (default INFO) on stdout, one line per event;</li>
  *   <li>the access log ({@code s3lockproxy.access}) on stdout as written, through a queue of 8,192
- *       lines drained by a background thread, so an event loop never waits on a slow stdout (a line
- *       is dropped only when the queue is full);</li>
+ *       lines that a background thread writes a few milliseconds' worth at a time
+ *       ({@link BatchedLineAppender}), so an event loop never waits on a slow stdout (a line is
+ *       dropped only when the queue is full);</li>
  *   <li>the AWS SDK at WARN, Netty at INFO.</li>
  * </ul>
  */
@@ -36,13 +36,9 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
         root.setLevel(Level.toLevel(System.getProperty("s3lp.logLevel"), Level.INFO));
         root.addAppender(console(context, "STDOUT", LINE));
 
-        AsyncAppender access = new AsyncAppender();
+        BatchedLineAppender access = new BatchedLineAppender();
         access.setContext(context);
-        access.setName("ACCESS_ASYNC");
-        access.setQueueSize(8192);
-        access.setDiscardingThreshold(0);
-        access.setNeverBlock(true);
-        access.addAppender(console(context, "ACCESS", "%msg%n"));
+        access.setName("ACCESS");
         access.start();
         Logger accessLog = context.getLogger("s3lockproxy.access");
         accessLog.setLevel(Level.INFO);
