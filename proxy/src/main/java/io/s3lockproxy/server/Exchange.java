@@ -74,6 +74,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+    /**
+     * The largest end of a locked write sent whole with its head at the commit point, far below the
+     * send buffer of an idle connection (16 KiB at least on Linux); a larger one leaves all but its
+     * last byte first.
+     */
+    private static final int WHOLE_SMALL_WRITE_BYTES = 8 * 1024;
 
     enum State {
         RECEIVED, COLLECTING_KEYS, LOCKING, CONNECTING, SENDING_BODY, COMMITTING, AWAITING_RESPONSE,
@@ -106,6 +112,8 @@ final class Exchange implements ResponseListener {
     private WriteAdmission write = WriteAdmission.NONE;
     /** The signed head of a request without body bytes upstream: sent at the commit point. */
     private HttpRequest withheldHead;
+    /** The signed head of a request with a body, until it goes up together with the first body bytes. */
+    private HttpRequest unsentHead;
     private BodyRelay body;
     /** A DeleteObjects request's collected body and answer; null for every other request. */
     private DeleteObjectsRequest deleteObjects;
@@ -273,8 +281,9 @@ final class Exchange implements ResponseListener {
             }
             to(State.SENDING_BODY);
             if (streamed) {
-                // The upstream commits nothing before it has the declared length: the head may go now.
-                upstream.write(signed);
+                // The upstream commits nothing before it has the declared length: the head may go
+                // before the end, in one write with the first body bytes (or with the end itself).
+                unsentHead = signed;
                 upstream.read();
             } else {
                 // With no body bytes to send, the head itself is the end of the request: it waits for
@@ -361,6 +370,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         if (ready != null) {
+            sendUnsentHead();
             lastBodyWrite = upstream.write(new DefaultHttpContent(ready));
         }
         if (last && withheldHead != null) {
@@ -386,9 +396,7 @@ final class Exchange implements ResponseListener {
         HttpRequest signedHead = end instanceof HttpRequest h ? h : null;
         Object[] ending = endingMessages(end);
         if (!write.guardsCommit()) {
-            for (Object message : ending) {
-                upstream.write(message);
-            }
+            upstream.writeAll(ending);
             requestSent();
             return;
         }
@@ -425,8 +433,9 @@ final class Exchange implements ResponseListener {
     }
 
     /**
-     * The messages that end the request: a head with its (possibly aggregated) body, or the last
-     * body bytes split so that the final write is a single byte, the one that lets the upstream commit.
+     * The messages that end the request: a head with its (possibly aggregated) body; a small body
+     * not yet begun, whole with its head; or the last body bytes split so that the final write is a
+     * single byte, the one that lets the upstream commit.
      */
     private Object[] endingMessages(Object end) {
         if (end instanceof HttpRequest signedHead) {
@@ -434,12 +443,27 @@ final class Exchange implements ResponseListener {
             return new Object[] {signedHead, new DefaultLastHttpContent(payload)};
         }
         ByteBuf rest = (ByteBuf) end;
+        if (unsentHead != null && (!write.guardsCommit() || rest.readableBytes() <= WHOLE_SMALL_WRITE_BYTES)) {
+            // An idle pooled connection's socket takes a small request whole: one write, one packet.
+            HttpRequest signedHead = unsentHead;
+            unsentHead = null;
+            return new Object[] {signedHead, new DefaultLastHttpContent(rest)};
+        }
+        sendUnsentHead();
         if (!write.guardsCommit() || rest.readableBytes() <= 1) {
             return new Object[] {new DefaultLastHttpContent(rest)};
         }
         // Everything but the last byte goes now: only that byte then has to fit the socket at the commit.
         lastBodyWrite = upstream.write(new DefaultHttpContent(rest.readRetainedSlice(rest.readableBytes() - 1)));
         return new Object[] {new DefaultLastHttpContent(rest)};
+    }
+
+    /** Queues the head of a streamed body, if still unsent, to leave with the next flushed write. */
+    private void sendUnsentHead() {
+        if (unsentHead != null) {
+            upstream.writeUnflushed(unsentHead);
+            unsentHead = null;
+        }
     }
 
     private static void release(Object[] messages) {

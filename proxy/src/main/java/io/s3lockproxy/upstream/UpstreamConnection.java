@@ -48,6 +48,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return channel.writeAndFlush(message);
     }
 
+    /** Queues a request message to leave with the next {@link #write}. */
+    public void writeUnflushed(Object message) {
+        channel.write(message);
+    }
+
+    /** Writes request messages upstream in one flush; returns the last one's future. */
+    public ChannelFuture writeAll(Object... messages) {
+        for (int i = 0; i < messages.length - 1; i++) {
+            channel.write(messages[i]);
+        }
+        return channel.writeAndFlush(messages[messages.length - 1]);
+    }
+
     /** What became of the messages that complete a request, written by {@link #writeCompletingNow}. */
     public enum Completion {
         /** All of it left this process. */

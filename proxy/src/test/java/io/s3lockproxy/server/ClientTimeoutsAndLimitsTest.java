@@ -130,8 +130,7 @@ class ClientTimeoutsAndLimitsTest {
             assertThat(millisSince(began)).isBetween(400L, 3000L);
             assertThat(stalled.closedByServer()).isTrue();
         }
-        Received cut = upstream.take();
-        assertThat(cut.complete()).as("the upstream never got the declared length: nothing written").isFalse();
+        assertThat(upstream.poll(300)).as("the bytes it sent were held back: nothing reached the upstream").isNull();
         try (TestClient next = new TestClient(port)) {
             assertThat(put(next, "k").status()).isEqualTo(200);
         }

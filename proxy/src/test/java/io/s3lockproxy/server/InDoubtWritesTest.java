@@ -187,21 +187,49 @@ class InDoubtWritesTest {
         redis = RedisServerProcess.start();
         int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
         try (TestClient client = new TestClient(port)) {
-            client.send(client.signedHead("PUT", "/bucket/k", Map.of("Content-Length", Integer.toString(BODY.length)),
-                    BODY, Map.of()));
-            client.send(java.util.Arrays.copyOf(BODY, 3));
-            assertThat(upstream.takeHead()).startsWith("PUT /bucket/k ");
-            assertThat(redis.command("FLUSHALL")).isEqualTo("+OK"); // the lease is gone; the renewal has not run yet
-            Thread.sleep(100); // the acquisition is no longer a confirmation from moments ago
-            client.send(java.util.Arrays.copyOfRange(BODY, 3, BODY.length));
-            Response r = client.read(false);
+            Response r = putLosingTheLeaseBeforeTheEnd(client, BODY, 3);
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.bodyText()).contains("nothing was written");
         }
         Received cut = upstream.take();
+        assertThat(cut.requestLine()).startsWith("PUT /bucket/k ");
         assertThat(cut.complete()).as("the upstream never got the whole body").isFalse();
         assertThat(cut.body().length).isEqualTo(BODY.length - 1);
         assertThat(lockMetrics.commitsRefused()).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaseLostBeforeTheEndOfALargeBodyStopsTheWriteAtItsLastByte() throws Exception {
+        redis = RedisServerProcess.start();
+        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
+        byte[] large = new byte[20 * 1024];
+        java.util.Arrays.fill(large, (byte) 'x');
+        try (TestClient client = new TestClient(port)) {
+            Response r = putLosingTheLeaseBeforeTheEnd(client, large, large.length - 5);
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("nothing was written");
+        }
+        Received cut = upstream.take();
+        assertThat(cut.requestLine()).startsWith("PUT /bucket/k ");
+        assertThat(cut.complete()).as("the upstream never got the whole body").isFalse();
+        assertThat(cut.body().length).isEqualTo(large.length - 1);
+        assertThat(lockMetrics.commitsRefused()).isEqualTo(1);
+    }
+
+    /** Sends the head and {@code first} bytes, flushes Redis once the lease is held, then sends the rest. */
+    private Response putLosingTheLeaseBeforeTheEnd(TestClient client, byte[] body, int first) throws Exception {
+        client.send(client.signedHead("PUT", "/bucket/k", Map.of("Content-Length", Integer.toString(body.length)),
+                body, Map.of()));
+        client.send(java.util.Arrays.copyOf(body, first));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lockMetrics.heldLocks() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(lockMetrics.heldLocks()).as("the write holds its lock").isEqualTo(1);
+        assertThat(redis.command("FLUSHALL")).isEqualTo("+OK"); // the lease is gone; the renewal has not run yet
+        Thread.sleep(100); // the acquisition is no longer a confirmation from moments ago
+        client.send(java.util.Arrays.copyOfRange(body, first, body.length));
+        return client.read(false);
     }
 
     @Test
