@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 
 /** Builds the client-side pipeline in named steps. */
@@ -32,6 +33,8 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         addTlsHandler(ch, p);
         ClientDeadlines deadlines = new ClientDeadlines(services.connections().limits());
         p.addLast("deadlines", deadlines);
+        // A response relayed piece by piece leaves in one system call per upstream read, not one per piece.
+        p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         addHttp1Handlers(p);
         p.addLast("s3", new RequestHandler(services, deadlines));
     }
