@@ -58,7 +58,7 @@ final class LoadTargets implements AutoCloseable {
     static LoadTargets start(Map<String, String> opts) {
         List<String> names = names(opts.getOrDefault("targets",
                 String.join(",", opts.containsKey("backend") ? GIVEN : NAMES)));
-        String jvm = opts.getOrDefault("proxy-jvm", String.join(" ", LauncherSettings.JVM_OPTIONS));
+        String jvm = opts.getOrDefault("proxy-jvm", String.join(" ", LauncherSettings.forThisJava()));
         LoadTargets t = new LoadTargets(jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
         try {
             S3Backend startedBackend = null;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +57,10 @@ class LauncherIT {
         assertThat(first.output()).contains("s3-lock-proxy listening on", "shutdown complete");
         assertThat(archive).exists();
         long made = Files.getLastModifiedTime(archive).toMillis();
+        List<String> probe = Files.readAllLines(dir.resolve("s3-lock-proxy.jvm-probe"));
+        assertThat(probe).as("the java binary, and the trimming flags it takes").hasSize(2);
+        assertThat(probe.get(1)).isEqualTo(LauncherSettings.forThisJava().containsAll(LauncherSettings.TRIM_OPTIONS)
+                ? String.join(" ", LauncherSettings.TRIM_OPTIONS) : "");
 
         Run second = launch(jar);
         assertThat(second.exitCode()).as(second.output()).isZero();
