@@ -75,9 +75,9 @@ import org.slf4j.LoggerFactory;
 final class Exchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     /**
-     * The largest end of a locked write sent whole with its head at the commit point, far below the
-     * send buffer of an idle connection (16 KiB at least on Linux); a larger one leaves all but its
-     * last byte first.
+     * The largest end of a locked write sent whole with its head at the commit point: well below the
+     * send buffer of an idle connection (16 KiB to start with on Linux, tcp_wmem); a larger end
+     * leaves all but its last byte first.
      */
     private static final int WHOLE_SMALL_WRITE_BYTES = 8 * 1024;
 
