@@ -18,7 +18,13 @@ public enum AuthScheme {
      * must reach the upstream unsigned (never re-signed with the upstream credentials), so that
      * the upstream's public-access rules decide and the proxy adds no authority.
      */
-    ANONYMOUS(false, Set.of());
+    ANONYMOUS(false, Set.of()),
+    /**
+     * A CORS preflight ({@code OPTIONS}): never authenticated, it goes upstream unsigned like an
+     * anonymous request, without the signature parameters of a presigned URL it was sent to (signed
+     * with a client key, they would only make the upstream check a signature it cannot verify).
+     */
+    PREFLIGHT(false, union(SIGV4_PRESIGNED.clientQueryParameters, SIGV2_PRESIGNED.clientQueryParameters));
 
     private final boolean presigned;
     private final Set<String> clientQueryParameters;
@@ -26,6 +32,12 @@ public enum AuthScheme {
     AuthScheme(boolean presigned, Set<String> clientQueryParameters) {
         this.presigned = presigned;
         this.clientQueryParameters = clientQueryParameters;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /** Returns whether the signature came in the query string. */

@@ -101,7 +101,7 @@ public final class SigV4Verifier {
             // A CORS preflight is never authenticated (browsers send no credentials with it, and S3
             // answers it from the bucket's CORS rules alone): it goes upstream unsigned, also when the
             // URL is a presigned one.
-            return withoutPayloadSignature(null, request, AuthScheme.ANONYMOUS);
+            return withoutPayloadSignature(null, request, AuthScheme.PREFLIGHT);
         }
         List<String> authorization = request.headers().getAll("Authorization");
         boolean v4Query = PresignedQuery.present(request);

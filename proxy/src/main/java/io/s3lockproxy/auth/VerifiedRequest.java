@@ -30,6 +30,6 @@ public record VerifiedRequest(
      * upstream unsigned: signing it with the upstream credentials would lend it their authority.
      */
     public boolean anonymous() {
-        return scheme == AuthScheme.ANONYMOUS;
+        return scheme == AuthScheme.ANONYMOUS || scheme == AuthScheme.PREFLIGHT;
     }
 }
