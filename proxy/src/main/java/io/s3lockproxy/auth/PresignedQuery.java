@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param credential     the access key and credential scope ({@code X-Amz-Credential})
  * @param time           the signing time ({@code X-Amz-Date})
- * @param expiresSeconds how long the signature is valid ({@code X-Amz-Expires}), 1..604800
+ * @param expiresSeconds how long the signature is valid ({@code X-Amz-Expires}), 0..604800 (0: expired at once)
  * @param signedHeaders  the signed header names ({@code X-Amz-SignedHeaders}), lower case
  * @param signature      the signature as sent ({@code X-Amz-Signature}; 64 hex digits when right)
  * @param securityToken  {@code X-Amz-Security-Token}, or null
@@ -81,9 +81,6 @@ record PresignedQuery(Credential credential, RequestTime time, long expiresSecon
         }
         if (seconds < 0) {
             throw error("X-Amz-Expires must be non-negative");
-        }
-        if (seconds == 0) {
-            throw error("X-Amz-Expires must be at least 1 (second)");
         }
         if (seconds > MAX_EXPIRES_SECONDS) {
             throw error("X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800");

@@ -182,7 +182,7 @@ public final class SigV4Verifier {
             throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request is not valid yet");
         }
         Instant expiry = signedAt.plusSeconds(q.expiresSeconds());
-        if (now.isAfter(expiry)) {
+        if (q.expiresSeconds() == 0 || now.isAfter(expiry)) {
             throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request has expired", Map.of(
                     "X-Amz-Expires", Long.toString(q.expiresSeconds()),
                     "Expires", expiry.toString(),

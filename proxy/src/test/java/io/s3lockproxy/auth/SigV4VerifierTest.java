@@ -174,9 +174,17 @@ class SigV4VerifierTest {
     }
 
     @Test
-    void rejectsExpiresOutsideOneSecondToSevenDays() {
+    void aPresignedUrlValidForZeroSecondsHasExpiredAlreadyAt403() {
         S3Request r = presigned(put().build(), NOW, TEN_MINUTES);
-        for (String bad : new String[] {"604801", "0", "-1", "ten"}) {
+        S3Request zero = SdkSigning.s3Request(r.method(), r.rawPath(),
+                r.rawQuery().replace("X-Amz-Expires=600", "X-Amz-Expires=0"), r.headers());
+        rejects(verifier, zero, S3ErrorCode.ACCESS_DENIED).hasMessage("Request has expired");
+    }
+
+    @Test
+    void rejectsExpiresOutsideZeroToSevenDays() {
+        S3Request r = presigned(put().build(), NOW, TEN_MINUTES);
+        for (String bad : new String[] {"604801", "-1", "ten"}) {
             S3Request changed = SdkSigning.s3Request(r.method(), r.rawPath(),
                     r.rawQuery().replace("X-Amz-Expires=600", "X-Amz-Expires=" + bad), r.headers());
             rejects(verifier, changed, S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR);
