@@ -184,35 +184,28 @@ class InDoubtWritesTest {
 
     @Test
     void aLeaseLostBeforeTheEndOfTheBodyStopsTheWriteAtItsCommitPoint() throws Exception {
-        redis = RedisServerProcess.start();
-        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
-        try (TestClient client = new TestClient(port)) {
-            Response r = putLosingTheLeaseBeforeTheEnd(client, BODY, 3);
-            assertThat(r.status()).isEqualTo(503);
-            assertThat(r.bodyText()).contains("nothing was written");
-        }
-        Received cut = upstream.take();
-        assertThat(cut.requestLine()).startsWith("PUT /bucket/k ");
-        assertThat(cut.complete()).as("the upstream never got the whole body").isFalse();
-        assertThat(cut.body().length).isEqualTo(BODY.length - 1);
-        assertThat(lockMetrics.commitsRefused()).isEqualTo(1);
+        assertALostLeaseStopsTheWriteOneByteShort(BODY, 3);
     }
 
     @Test
     void aLeaseLostBeforeTheEndOfALargeBodyStopsTheWriteAtItsLastByte() throws Exception {
-        redis = RedisServerProcess.start();
-        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
         byte[] large = new byte[20 * 1024];
         java.util.Arrays.fill(large, (byte) 'x');
+        assertALostLeaseStopsTheWriteOneByteShort(large, large.length - 5);
+    }
+
+    private void assertALostLeaseStopsTheWriteOneByteShort(byte[] body, int first) throws Exception {
+        redis = RedisServerProcess.start();
+        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
         try (TestClient client = new TestClient(port)) {
-            Response r = putLosingTheLeaseBeforeTheEnd(client, large, large.length - 5);
+            Response r = putLosingTheLeaseBeforeTheEnd(client, body, first);
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.bodyText()).contains("nothing was written");
         }
         Received cut = upstream.take();
         assertThat(cut.requestLine()).startsWith("PUT /bucket/k ");
         assertThat(cut.complete()).as("the upstream never got the whole body").isFalse();
-        assertThat(cut.body().length).isEqualTo(large.length - 1);
+        assertThat(cut.body().length).isEqualTo(body.length - 1);
         assertThat(lockMetrics.commitsRefused()).isEqualTo(1);
     }
 
