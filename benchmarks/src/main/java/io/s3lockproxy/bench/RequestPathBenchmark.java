@@ -42,6 +42,7 @@ public class RequestPathBenchmark {
     private SigV4Verifier verifier;
     private Resigner resigner;
     private S3Request request;
+    private S3Request presignedGet;
     private UpstreamRequest upstreamRequest;
 
     @Setup
@@ -49,6 +50,7 @@ public class RequestPathBenchmark {
         verifier = new SigV4Verifier(new CredentialStore(Map.of(SignedRequests.ACCESS_KEY, SignedRequests.SECRET)),
                 Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(15), false);
         request = SignedRequests.putObject(NOW, 4096);
+        presignedGet = SignedRequests.presignedGet(NOW);
         resigner = new Resigner(new UpstreamConfig(URI.create("http://127.0.0.1:9000"), "us-east-1",
                 "upstream-key", "upstream-secret", true, PayloadForwarding.AUTO, Duration.ofSeconds(5),
                 Duration.ofSeconds(60)));
@@ -60,6 +62,11 @@ public class RequestPathBenchmark {
     @Benchmark
     public VerifiedRequest verifyClientSignature() {
         return verifier.verify(request);
+    }
+
+    @Benchmark
+    public VerifiedRequest verifyPresignedGet() {
+        return verifier.verify(presignedGet);
     }
 
     @Benchmark

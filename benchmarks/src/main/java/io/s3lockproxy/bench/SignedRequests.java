@@ -43,11 +43,39 @@ final class SignedRequests {
                 .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
                 .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)))
                 .request();
+        return asReceived(signed, HttpMethod.PUT);
+    }
+
+    /** Returns a GetObject presigned at {@code at} for an hour, as a browser or curl sends it. */
+    static S3Request presignedGet(Instant at) {
+        SdkHttpRequest unsigned = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.GET).protocol("http").host("127.0.0.1").port(8080)
+                .encodedPath("/bench-bucket/some/key%20with%20spaces.json")
+                .build();
+        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
+                .identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET))
+                .request(unsigned)
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4HttpSigner.AuthLocation.QUERY_STRING)
+                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, java.time.Duration.ofHours(1))
+                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)))
+                .request();
+        return asReceived(signed, HttpMethod.GET);
+    }
+
+    private static S3Request asReceived(SdkHttpRequest signed, HttpMethod method) {
         String query = signed.encodedQueryParameters().map(q -> "?" + q).orElse("");
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, signed.encodedPath() + query,
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, signed.encodedPath() + query,
                 new DefaultHttpHeaders());
         for (Map.Entry<String, List<String>> h : signed.headers().entrySet()) {
             head.headers().add(h.getKey(), h.getValue());
+        }
+        if (!head.headers().contains("Host")) {
+            head.headers().add("Host", "127.0.0.1:8080");
         }
         return new RequestParser(null).parse(head, "BENCH");
     }

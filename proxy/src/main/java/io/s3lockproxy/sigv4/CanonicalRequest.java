@@ -58,7 +58,7 @@ public final class CanonicalRequest {
             int slash = rawPath.indexOf('/', start);
             int end = slash < 0 ? rawPath.length() : slash;
             // Segment by segment, so that an escaped %2F inside a key stays escaped.
-            out.append(UriEncoding.encode(decodeOrThrow(rawPath.substring(start, end)), false));
+            out.append(canonicalOrThrow(rawPath.substring(start, end)));
             if (slash < 0) {
                 break;
             }
@@ -83,12 +83,14 @@ public final class CanonicalRequest {
                 continue;
             }
             int eq = part.indexOf('=');
-            String name = decodeOrThrow(eq < 0 ? part : part.substring(0, eq));
-            String value = eq < 0 ? "" : decodeOrThrow(part.substring(eq + 1));
+            // Encoding is one-to-one and leaves the parameter's unreserved name as it is, so the encoded
+            // name equals it exactly when the decoded one does.
+            String name = canonicalOrThrow(eq < 0 ? part : part.substring(0, eq));
+            String value = eq < 0 ? "" : canonicalOrThrow(part.substring(eq + 1));
             if (presigned && name.equals(SIGNATURE_PARAM)) {
                 continue;
             }
-            params.add(new String[] {UriEncoding.encode(name, false), UriEncoding.encode(value, false)});
+            params.add(new String[] {name, value});
         }
         params.sort((a, b) -> {
             int byName = a[0].compareTo(b[0]);
@@ -144,11 +146,11 @@ public final class CanonicalRequest {
         }
     }
 
-    private static String decodeOrThrow(String s) {
-        String decoded = UriEncoding.decode(s);
-        if (decoded == null) {
+    private static String canonicalOrThrow(String s) {
+        String canonical = UriEncoding.canonical(s);
+        if (canonical == null) {
             throw new IllegalArgumentException("malformed percent-escape");
         }
-        return decoded;
+        return canonical;
     }
 }

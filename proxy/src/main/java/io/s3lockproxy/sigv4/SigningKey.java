@@ -1,13 +1,15 @@
 package io.s3lockproxy.sigv4;
 
 import java.nio.charset.StandardCharsets;
+import javax.crypto.Mac;
 
-/** Derives the SigV4 signing key and signs strings with it. */
+/** Derives the SigV4 signing key and signs strings with it; thread-safe. */
 public final class SigningKey {
-    private final byte[] key;
+    /** One MAC per thread, keyed once: signing is then only hashing the string. */
+    private final ThreadLocal<Mac> mac;
 
     private SigningKey(byte[] key) {
-        this.key = key;
+        this.mac = ThreadLocal.withInitial(() -> Hashes.hmacSha256(key));
     }
 
     /** Returns the key for {@code secret} and the scope {@code date/region/service/aws4_request}. */
@@ -21,7 +23,7 @@ public final class SigningKey {
 
     /** Returns the lower-case hex signature of {@code stringToSign}. */
     public String sign(String stringToSign) {
-        return Hashes.hex(Hashes.hmacSha256(key, stringToSign));
+        return Hashes.hex(mac.get().doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override

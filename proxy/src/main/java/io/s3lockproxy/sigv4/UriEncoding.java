@@ -28,6 +28,50 @@ public final class UriEncoding {
     }
 
     /**
+     * Returns {@code encode(decode(raw), false)}, the canonical form of one path segment or query
+     * name or value; null when an escape is malformed. Most requests arrive already in that form
+     * (SDKs encode exactly so), and then {@code raw} itself is returned without decoding anything.
+     */
+    public static String canonical(String raw) {
+        if (isCanonical(raw)) {
+            return raw;
+        }
+        String decoded = decode(raw);
+        return decoded == null ? null : encode(decoded, false);
+    }
+
+    /** Whether every character is unreserved or an upper-case escape of an ASCII byte that is not. */
+    private static boolean isCanonical(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (isUnreserved(c)) {
+                continue;
+            }
+            if (c != '%' || i + 2 >= s.length()) {
+                return false;
+            }
+            int hi = upperHexDigit(s.charAt(i + 1));
+            int lo = upperHexDigit(s.charAt(i + 2));
+            if (hi < 0 || lo < 0) {
+                return false;
+            }
+            int b = (hi << 4) | lo;
+            if (b >= 0x80 || isUnreserved(b)) {
+                return false;
+            }
+            i += 2;
+        }
+        return true;
+    }
+
+    private static int upperHexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+
+    /**
      * Decodes percent-escapes (never '+'). Returns null when an escape is malformed.
      */
     public static String decode(String s) {

@@ -75,6 +75,20 @@ class CanonicalisationPropertyTest {
     }
 
     @Test
+    void theCanonicalFormOfRawTextIsItsDecodedFormEncodedAgain() {
+        // Escapes in either case, of unreserved and reserved ASCII bytes and of UTF-8 lead bytes, so
+        // that text already in canonical form and text only nearly so both come up.
+        Gen<String> raw = from("aZ0-_.~/ +%%%%24AFaf8C3E2", 0, 24).mix(unicode(0, 12).map(s -> UriEncoding.encode(s, false)));
+        qt(MANY).forAll(raw).checkAssert(s -> {
+            String decoded = UriEncoding.decode(s);
+            assertThat(UriEncoding.canonical(s)).isEqualTo(decoded == null ? null : UriEncoding.encode(decoded, false));
+        });
+        String canonical = "a%2Fb%20c";
+        assertThat(UriEncoding.canonical(canonical)).as("already canonical: not rebuilt").isSameAs(canonical);
+        assertThat(UriEncoding.canonical("%41%2f%C3%A9")).isEqualTo("A%2F%C3%A9");
+    }
+
+    @Test
     void canonicalUriIsIdempotentAndOnlyRefusesMalformedEscapes() {
         qt(MANY).forAll(from(RAW_CHARS, 0, 50).map(s -> "/" + s)).checkAssert(path -> {
             String canonical;
