@@ -2,6 +2,9 @@ package io.s3lockproxy.server;
 
 import io.s3lockproxy.config.LogConfig;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,11 @@ public final class AccessLog implements RequestObserver {
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
     private final LogConfig.Format format;
+    /** The time up to the second, formatted once per second: Instant.toString showed in profiles. */
+    private volatile Second second = new Second(Long.MIN_VALUE, "");
+
+    private record Second(long epochSecond, String text) {
+    }
 
     public AccessLog(LogConfig.Format format) {
         this.format = format;
@@ -38,10 +46,23 @@ public final class AccessLog implements RequestObserver {
 
     /** Returns the line for {@code r} at {@code time}. */
     String format(RequestRecord r, Instant time) {
-        return format == LogConfig.Format.JSON ? json(r, time) : text(r, time);
+        String at = timestamp(time);
+        return format == LogConfig.Format.JSON ? json(r, at) : text(r, at);
     }
 
-    private static String text(RequestRecord r, Instant time) {
+    /** ISO-8601 in UTC with milliseconds, always three digits of them. */
+    private String timestamp(Instant time) {
+        Second s = second;
+        if (s.epochSecond() != time.getEpochSecond()) {
+            s = new Second(time.getEpochSecond(), DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                    LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC)));
+            second = s;
+        }
+        int millis = time.getNano() / 1_000_000;
+        return s.text() + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + millis + 'Z';
+    }
+
+    private static String text(RequestRecord r, String time) {
         StringBuilder b = new StringBuilder(200);
         b.append(time).append(" request=").append(r.requestId())
                 .append(" accessKey=").append(r.accessKeyId() == null ? "-" : quotedIfNeeded(r.accessKeyId()))
@@ -63,9 +84,9 @@ public final class AccessLog implements RequestObserver {
         return b.toString();
     }
 
-    private static String json(RequestRecord r, Instant time) {
+    private static String json(RequestRecord r, String time) {
         StringBuilder b = new StringBuilder(260).append('{');
-        field(b, "time", time.toString()).append(',');
+        field(b, "time", time).append(',');
         field(b, "requestId", r.requestId()).append(',');
         field(b, "accessKey", r.accessKeyId()).append(',');
         field(b, "operation", r.operation()).append(',');

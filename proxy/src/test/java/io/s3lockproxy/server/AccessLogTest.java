@@ -29,6 +29,17 @@ class AccessLogTest {
     }
 
     @Test
+    void timesKeepThreeDigitsOfMillisecondsAcrossSecondsInAnyOrder() {
+        AccessLog log = new AccessLog(LogConfig.Format.TEXT);
+        for (String time : new String[] {"2026-01-05T10:15:30.000Z", "2026-01-05T10:15:30.007Z", "2026-01-05T10:15:31.045Z",
+                "2026-01-05T10:15:30.999Z", "2026-12-31T23:59:59.100Z", "2027-01-01T00:00:00.000Z"}) {
+            String line = log.format(PUT, Instant.parse(time));
+            assertThat(line.substring(0, line.indexOf(' '))).isEqualTo(time);
+            assertThat(Instant.parse(line.substring(0, line.indexOf(' ')))).isEqualTo(Instant.parse(time));
+        }
+    }
+
+    @Test
     void jsonLineIsOneObject() {
         assertThat(new AccessLog(LogConfig.Format.JSON).format(PUT, T)).isEqualTo(
                 "{\"time\":\"2026-01-05T10:15:30.123Z\",\"requestId\":\"6F4C0E2B51A9D3E7\",\"accessKey\":\"AKIDEXAMPLE\","
