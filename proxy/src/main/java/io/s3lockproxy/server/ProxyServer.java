@@ -15,6 +15,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NettyRuntime;
 import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.CredentialStore;
 import io.s3lockproxy.auth.SigV4Verifier;
@@ -100,7 +101,10 @@ public final class ProxyServer implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
+        // One loop per processor, as nginx runs one worker per core: nothing on a loop blocks, and
+        // Netty's default of two per processor left loops sleeping and waking each other for less
+        // work per wake-up (BENCHMARKS §1.3). -Dio.netty.availableProcessors=N changes the count.
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NettyRuntime.availableProcessors(), io);
         Class<? extends ServerSocketChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         ClientConnections connections = new ClientConnections(config.client());
