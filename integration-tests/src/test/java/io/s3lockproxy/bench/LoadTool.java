@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * mvn -o -q -pl integration-tests test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Dproxy.jar=proxy/target/s3-lock-proxy.jar -Ds3proxy.jar=integration-tests/target/s3proxy/s3proxy.jar \
  *      -cp integration-tests/target/test-classes:$(cat integration-tests/target/cp.txt) \
- *      io.s3lockproxy.bench.LoadTool [--seconds 10] [--warmup 3] [--ops PUT,GET] [--sizes 4096,1048576] [--threads 1,16] \
+ *      io.s3lockproxy.bench.LoadTool [--seconds 10] [--warmup 3] [--prime 0] [--ops PUT,GET] [--sizes 4096,1048576] [--threads 1,16] \
  *      [--targets direct,nginx,proxy,proxy-serialize] [--rounds 1] [--out DIR] [--proxy-jvm "OPTIONS"]
  * </pre>
  *
@@ -35,6 +35,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code target/bench-results/loadtool-TIMESTAMP/}): {@code results.csv} (the table),
  * {@code rounds.csv} (every round of every target) and the charts {@code ratio.png} and
  * {@code latency.png} ({@link LoadReport}, {@link Charts}).
+ *
+ * <p>{@code --prime S} first runs every operation and size against every target for S seconds,
+ * unmeasured, so that the Java processes (the proxy, S3Proxy) have compiled their request paths
+ * before the first row: a sidecar runs for hours, and a row's own warm-up alone leaves the JIT still
+ * busy in the first rows (the proxy spent 20–40 s of CPU compiling over its first minutes of load).
  *
  * <p>Within a row the targets are measured one after another, in reverse order every other pass
  * ({@link Rounds}; a pass is one round of one row), so that none always runs first. {@code --rounds N}
@@ -73,10 +78,11 @@ public final class LoadTool {
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
+        int prime = Integer.parseInt(opts.getOrDefault("prime", "0"));
         Path out = ResultsDir.create(opts, "loadtool");
         try (LoadTargets targets = LoadTargets.start(opts);
              LoadReport report = new LoadReport(out, rounds)) {
-            new LoadTool.Run(targets, report, seconds, warmup, rounds).run(ints(opts.getOrDefault("sizes", DEFAULT_SIZES)),
+            new LoadTool.Run(targets, report, seconds, warmup, rounds, prime).run(ints(opts.getOrDefault("sizes", DEFAULT_SIZES)),
                     ints(opts.getOrDefault("threads", DEFAULT_THREADS)),
                     List.of(opts.getOrDefault("ops", DEFAULT_OPS).split(",")));
         }
@@ -93,15 +99,17 @@ public final class LoadTool {
         private final int seconds;
         private final int warmup;
         private final int rounds;
+        private final int prime;
         private final String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         private int rowIndex;
 
-        Run(LoadTargets targets, LoadReport report, int seconds, int warmup, int rounds) {
+        Run(LoadTargets targets, LoadReport report, int seconds, int warmup, int rounds, int prime) {
             this.targets = targets;
             this.report = report;
             this.seconds = seconds;
             this.warmup = warmup;
             this.rounds = rounds;
+            this.prime = prime;
         }
 
         void run(int[] sizes, int[] threadCounts, List<String> ops) throws Exception {
@@ -113,15 +121,23 @@ public final class LoadTool {
                 }
                 setup.createBucket(b -> b.bucket(bucket));
                 System.out.printf(Locale.ROOT, "SDK v2 S3Client, requestChecksumCalculation=%s (hex payload hash, no aws-chunked);"
-                        + " %d s warm-up + %d s per row; %d round(s); bucket %s%n%n", FLAVOUR.calculation(), warmup,
-                        seconds, rounds, bucket);
-                report.header();
+                        + " %d s priming per operation, size and target; %d s warm-up + %d s per row; %d round(s);"
+                        + " bucket %s%n%n", FLAVOUR.calculation(), prime, warmup, seconds, rounds, bucket);
+                Map<Integer, byte[]> payloads = new LinkedHashMap<>();
                 for (int size : sizes) {
                     byte[] payload = Payloads.random(size);
+                    payloads.put(size, payload);
                     for (int i = 0; i < maxThreads; i++) {
                         int n = i;
                         setup.putObject(b -> b.bucket(bucket).key(getKey(size, n)), RequestBody.fromBytes(payload));
                     }
+                }
+                if (prime > 0) {
+                    prime(clients, payloads, ops, maxThreads);
+                }
+                report.header();
+                for (int size : sizes) {
+                    byte[] payload = payloads.get(size);
                     for (String op : ops) {
                         for (int threads : threadCounts) {
                             row(clients, op, size, threads, payload);
@@ -130,6 +146,20 @@ public final class LoadTool {
                 }
             } finally {
                 clients.values().forEach(S3Client::close);
+            }
+        }
+
+        private void prime(Map<LoadTargets.Target, S3Client> clients, Map<Integer, byte[]> payloads, List<String> ops,
+                           int threads) throws InterruptedException {
+            for (LoadTargets.Target t : targets.targets()) {
+                for (Map.Entry<Integer, byte[]> size : payloads.entrySet()) {
+                    for (String op : ops) {
+                        Workload.Result r = Workload.measure(threads, 0, prime, operation(clients.get(t), op, size.getKey(),
+                                size.getValue()));
+                        System.out.printf(Locale.ROOT, "  primed %s %s %s x%d: %.1f ops/s%n", t.name(), op,
+                                LoadReport.sizeText(size.getKey()), threads, r.opsPerSecond());
+                    }
+                }
             }
         }
 
@@ -150,14 +180,7 @@ public final class LoadTool {
         /** Measures one target, and the CPU time of its processes over the measured period when it has some. */
         private Measured measure(LoadTargets.Target t, S3Client s3, String op, int size, int threads, byte[] payload)
                 throws InterruptedException {
-            Workload.Operation operation = (id, i) -> {
-                if (op.equals("PUT")) {
-                    String key = "put/" + size + "/" + id + "/" + (i % 64);
-                    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(payload));
-                } else {
-                    s3.getObjectAsBytes(b -> b.bucket(bucket).key(getKey(size, id)));
-                }
-            };
+            Workload.Operation operation = operation(s3, op, size, payload);
             if (t.cpu() == null) {
                 return new Measured(Workload.measure(threads, warmup, seconds, operation), Double.NaN);
             }
@@ -165,6 +188,17 @@ public final class LoadTool {
             Workload.Result r = Workload.measure(threads, warmup, seconds, operation, cpu);
             int requests = r.ops() + r.errors();
             return new Measured(r, requests == 0 ? Double.NaN : (double) cpu.micros() / requests);
+        }
+
+        private Workload.Operation operation(S3Client s3, String op, int size, byte[] payload) {
+            return (id, i) -> {
+                if (op.equals("PUT")) {
+                    String key = "put/" + size + "/" + id + "/" + (i % 64);
+                    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(payload));
+                } else {
+                    s3.getObjectAsBytes(b -> b.bucket(bucket).key(getKey(size, id)));
+                }
+            };
         }
     }
 
