@@ -194,6 +194,20 @@ class InDoubtWritesTest {
         assertALostLeaseStopsTheWriteOneByteShort(large, large.length - 5);
     }
 
+    @Test
+    void aLeaseLostBeforeASmallBodyArrivesWholeSendsNothingAtAll() throws Exception {
+        redis = RedisServerProcess.start();
+        int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
+        try (TestClient client = new TestClient(port)) {
+            // The head alone, then the body in one piece: it would leave whole with its head at the commit point.
+            Response r = putLosingTheLeaseBeforeTheEnd(client, BODY, 0);
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("nothing was written");
+        }
+        assertThat(upstream.poll(500)).as("neither the head nor a byte of the body went up").isNull();
+        assertThat(lockMetrics.commitsRefused()).isEqualTo(1);
+    }
+
     private void assertALostLeaseStopsTheWriteOneByteShort(byte[] body, int first) throws Exception {
         redis = RedisServerProcess.start();
         int port = start(Map.of("S3LP_LOCK_REDIS", redis.uri().toString()));
