@@ -33,17 +33,7 @@ final class SignedRequests {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("x-amz-meta-owner", "benchmark")
                 .build();
-        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET))
-                .request(unsigned)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)))
-                .request();
-        return asReceived(signed, HttpMethod.PUT);
+        return asReceived(sign(unsigned, at, false), HttpMethod.PUT);
     }
 
     /** Returns a GetObject presigned at {@code at} for an hour, as a browser or curl sends it. */
@@ -52,19 +42,25 @@ final class SignedRequests {
                 .method(SdkHttpMethod.GET).protocol("http").host("127.0.0.1").port(8080)
                 .encodedPath("/bench-bucket/some/key%20with%20spaces.json")
                 .build();
-        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET))
-                .request(unsigned)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4HttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, java.time.Duration.ofHours(1))
-                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)))
-                .request();
-        return asReceived(signed, HttpMethod.GET);
+        return asReceived(sign(unsigned, at, true), HttpMethod.GET);
+    }
+
+    /** Signs as S3 clients do (no path normalisation, single URL encoding, unsigned payload); {@code presign}: in the query, for an hour. */
+    private static SdkHttpRequest sign(SdkHttpRequest unsigned, Instant at, boolean presign) {
+        return AwsV4HttpSigner.create().sign(r -> {
+            r.identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET))
+                    .request(unsigned)
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                    .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC));
+            if (presign) {
+                r.putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4HttpSigner.AuthLocation.QUERY_STRING)
+                        .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, java.time.Duration.ofHours(1));
+            }
+        }).request();
     }
 
     private static S3Request asReceived(SdkHttpRequest signed, HttpMethod method) {
