@@ -1,5 +1,6 @@
 package io.s3lockproxy.auth;
 
+import java.util.HashSet;
 import java.util.Set;
 
 /** How a client request authenticated itself, and which of its query parameters belong to that. */
@@ -35,7 +36,7 @@ public enum AuthScheme {
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
-        java.util.Set<String> all = new java.util.HashSet<>(a);
+        Set<String> all = new HashSet<>(a);
         all.addAll(b);
         return Set.copyOf(all);
     }
