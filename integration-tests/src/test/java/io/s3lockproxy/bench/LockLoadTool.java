@@ -13,18 +13,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * What write locking costs: PUTs of 4 KiB directly against the backend and through three proxies
  * in one run — local locks only, Redis leases (serialize), Redis leases with storage fencing — once
- * uncontended (each thread its own keys) and once contended (every thread the same key).
+ * uncontended (each thread its own keys) and once contended (every thread the same key). The
+ * uncontended rows also write directly with {@code If-Match} on the ETag of the key's previous write,
+ * as fenced mode does: what the backend itself charges for a conditional write.
  *
  * <p>{@code --baseline-jar FILE} adds the Redis rows once more, served by another build of the
  * proxy (an earlier commit), so that a change's cost is measured in the same run as its baseline.
  *
- * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--threads 16] [--rounds 1] [--baseline-jar FILE] [--out DIR]</pre>
+ * <p>{@code --prime S} first writes through every target for S seconds with {@code --threads}
+ * threads, unmeasured, as LoadTool's option does: the Java processes compile their write paths
+ * before the first row instead of during it.
+ *
+ * <p>{@code --interleaved N} then writes N more 4 KiB objects through every target in turn from one
+ * thread ({@link Interleaved}) and prints each target's p50 and p90 into {@code interleaved.csv}: the
+ * way to compare two targets whose uncontended latencies differ by less than this machine's noise
+ * between rows (fenced against serialize).
+ *
+ * <pre>java ... io.s3lockproxy.bench.LockLoadTool [--seconds 10] [--warmup 3] [--prime 0] [--threads 16] [--rounds 1] [--interleaved 0] [--baseline-jar FILE] [--out DIR]</pre>
  *
  * <p>Besides the table it writes, into {@code --out} (by default
  * {@code target/bench-results/lockloadtool-TIMESTAMP/}): {@code results.csv} (the medians, with the
@@ -37,7 +49,21 @@ public final class LockLoadTool {
     private LockLoadTool() {
     }
 
-    private record Target(String name, S3Client client) {
+    /** {@code conditional}: each write carries {@code If-Match} on the ETag its key's previous write returned. */
+    private record Target(String name, S3Client client, boolean conditional) {
+        Target(String name, S3Client client) {
+            this(name, client, false);
+        }
+
+        /** Writes {@code key}; a conditional target remembers the ETag for the key's next write. */
+        void put(String bucket, String key, byte[] payload, Map<String, String> etags) {
+            String etag = conditional ? etags.get(key) : null;
+            String written = client.putObject(b -> b.bucket(bucket).key(key).ifMatch(etag),
+                    RequestBody.fromBytes(payload)).eTag();
+            if (conditional) {
+                etags.put(key, written);
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -46,6 +72,8 @@ public final class LockLoadTool {
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
         int contenders = Integer.parseInt(opts.getOrDefault("threads", "16"));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
+        int prime = Integer.parseInt(opts.getOrDefault("prime", "0"));
+        int interleaved = Integer.parseInt(opts.getOrDefault("interleaved", "0"));
         byte[] payload = Payloads.random(SIZE);
         Path out = ResultsDir.create(opts, "lockloadtool");
         List<AutoCloseable> started = new ArrayList<>();
@@ -69,6 +97,8 @@ public final class LockLoadTool {
             List<Target> targets = new ArrayList<>(List.of(
                     new Target("direct", Clients.s3(backend.endpoint(), backend.accessKey(), backend.secretKey(), flavour,
                             contenders)),
+                    new Target("direct, If-Match", Clients.s3(backend.endpoint(), backend.accessKey(),
+                            backend.secretKey(), flavour, contenders), true),
                     new Target("proxy, local locks", Clients.s3(local.endpoint(), local.accessKey(), local.secretKey(),
                             flavour, contenders)),
                     new Target("proxy, Redis serialize", Clients.s3(serialize.endpoint(), serialize.accessKey(),
@@ -96,17 +126,25 @@ public final class LockLoadTool {
             targets.get(0).client().createBucket(b -> b.bucket(bucket));
             System.out.printf(Locale.ROOT, "%s; PUT %d KiB, SDK v2 %s; %d s warm-up + %d s per row%n%n",
                     backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
+            for (Target t : prime > 0 ? targets : List.<Target>of()) {
+                Map<String, String> etags = new ConcurrentHashMap<>();
+                Workload.Result r = Workload.measure(contenders, 0, prime, (id, i) ->
+                        t.put(bucket, "prime/" + t.name().hashCode() + "/" + id + "/" + (i % 64), payload, etags));
+                System.out.printf(Locale.ROOT, "  primed %s x%d: %.1f ops/s%n", t.name(), contenders, r.opsPerSecond());
+            }
             System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s%n",
                     "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors");
             Map<Target, List<Workload.Result>> own = Rounds.measure(targets, rounds, 0, (t, round) -> {
+                Map<String, String> etags = new ConcurrentHashMap<>();
                 Workload.Result r = Workload.measure(1, warmup, seconds, (id, i) ->
-                        t.client().putObject(b -> b.bucket(bucket).key("u/" + t.name().hashCode() + "/" + (i % 64)),
-                                RequestBody.fromBytes(payload)));
+                        t.put(bucket, "u/" + t.name().hashCode() + "/" + (i % 64), payload, etags));
                 print(t.name(), "own", 1, r);
                 roundsCsv.row("own", 1, round + 1, t.name(), r.ops(), r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors());
                 return r;
             });
-            Map<Target, List<Workload.Result>> shared = Rounds.measure(targets, rounds, 0, (t, round) -> {
+            // Writers racing for one key with If-Match would refuse each other: no conditional row here.
+            List<Target> unconditional = targets.stream().filter(t -> !t.conditional()).toList();
+            Map<Target, List<Workload.Result>> shared = Rounds.measure(unconditional, rounds, 0, (t, round) -> {
                 Workload.Result r = Workload.measure(contenders, warmup, seconds, (id, i) ->
                         t.client().putObject(b -> b.bucket(bucket).key("hot/" + t.name().hashCode()),
                                 RequestBody.fromBytes(payload)));
@@ -122,6 +160,9 @@ public final class LockLoadTool {
             Workload.Result directSingle = median(own.get(targets.get(0)));
             System.out.printf(Locale.ROOT, "%nbound for one key written one write at a time: 1 / direct PUT p50 = %.1f ops/s%n",
                     1000.0 / directSingle.p50Ms());
+            if (interleaved > 0) {
+                interleaved(targets, bucket, payload, interleaved, out);
+            }
             List<Path> charts = Charts.write(out, "LockLoadTool, PUT 4 KiB", bars, targets.get(0).name());
             System.out.println("\nwrote " + results.file() + ", " + roundsCsv.file().getFileName() + " and "
                     + charts.stream().map(c -> c.getFileName().toString()).toList());
@@ -132,6 +173,25 @@ public final class LockLoadTool {
                 } catch (Exception e) {
                     System.err.println("close failed: " + e);
                 }
+            }
+        }
+    }
+
+    /** Uncontended writes through every target in turn, request by request; 10 % of them first, unmeasured. */
+    private static void interleaved(List<Target> targets, String bucket, byte[] payload, int requests, Path out)
+            throws Exception {
+        List<Interleaved.Request> sends = new ArrayList<>();
+        for (Target t : targets) {
+            Map<String, String> etags = new ConcurrentHashMap<>();
+            sends.add(i -> t.put(bucket, "i/" + t.name().hashCode() + "/" + (i % 64), payload, etags));
+        }
+        List<Interleaved.Latency> latencies = Interleaved.measure(targets.stream().map(Target::name).toList(), sends,
+                requests / 10, requests);
+        System.out.printf(Locale.ROOT, "%ninterleaved, one thread, own keys, %d writes per target%n", requests);
+        try (CsvFile csv = CsvFile.create(out.resolve("interleaved.csv"), "target", "requests", "p50_ms", "p90_ms")) {
+            for (Interleaved.Latency l : latencies) {
+                System.out.printf(Locale.ROOT, "%-27s p50 %6.3f ms  p90 %6.3f ms%n", l.target(), l.p50Ms(), l.p90Ms());
+                csv.row(l.target(), l.requests(), l.p50Ms(), l.p90Ms());
             }
         }
     }
