@@ -14,6 +14,7 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
@@ -28,7 +29,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  *       of its keys' slot, and follows MOVED/ASK redirections and failovers.</li>
  * </ul>
  * Pooled connections are validated on borrow, so after a Redis restart the first command gets a
- * fresh connection instead of failing on a dead one: the client reconnects by itself.
+ * fresh connection instead of failing on a dead one: the client reconnects by itself. For one
+ * server the check is a PING only for a connection idle for a while ({@link RecentlyUsedConnections});
+ * Sentinel and Cluster clients build their pools themselves and PING on every borrow.
  */
 final class RedisClients {
 
@@ -47,12 +50,7 @@ final class RedisClients {
         pool.setTestOnBorrow(true);
         pool.setMaxWait(timeout);
         return switch (scheme) {
-            case "redis", "rediss" -> RedisClient.builder()
-                    .hostAndPort(JedisURIHelper.getHostAndPort(uri))
-                    .clientConfig(clientConfig(JedisURIHelper.getUser(uri), JedisURIHelper.getPassword(uri),
-                            JedisURIHelper.getDBIndex(uri), scheme.equals("rediss"), timeoutMillis))
-                    .poolConfig(pool)
-                    .build();
+            case "redis", "rediss" -> standalone(uri, pool, timeoutMillis, scheme.equals("rediss"));
             case "redis-sentinel" -> sentinel(uri, pool, timeoutMillis);
             case "redis-cluster", "rediss-cluster" -> cluster(uri, pool, timeoutMillis, scheme.startsWith("rediss"));
             default -> throw new IllegalArgumentException("unsupported Redis URI scheme: " + uri.getScheme());
@@ -62,6 +60,17 @@ final class RedisClients {
     /** Returns whether {@code uri} names a Redis Cluster (whose scripts may touch keys of one slot only). */
     static boolean isCluster(URI uri) {
         return String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT).endsWith("-cluster");
+    }
+
+    /** Connections returned moments ago are lent without a PING ({@link RecentlyUsedConnections}). */
+    private static UnifiedJedis standalone(URI uri, ConnectionPoolConfig pool, int timeoutMillis, boolean ssl) {
+        DefaultJedisClientConfig config = clientConfig(JedisURIHelper.getUser(uri), JedisURIHelper.getPassword(uri),
+                JedisURIHelper.getDBIndex(uri), ssl, timeoutMillis);
+        return RedisClient.builder()
+                .clientConfig(config)
+                .connectionProvider(new PooledConnectionProvider(
+                        new RecentlyUsedConnections(JedisURIHelper.getHostAndPort(uri), config), pool))
+                .build();
     }
 
     private static UnifiedJedis sentinel(URI uri, ConnectionPoolConfig pool, int timeoutMillis) {
