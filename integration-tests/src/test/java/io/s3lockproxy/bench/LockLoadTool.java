@@ -126,11 +126,8 @@ public final class LockLoadTool {
             targets.get(0).client().createBucket(b -> b.bucket(bucket));
             System.out.printf(Locale.ROOT, "%s; PUT %d KiB, SDK v2 %s; %d s warm-up + %d s per row%n%n",
                     backend, SIZE >> 10, flavour.calculation(), warmup, seconds);
-            for (Target t : prime > 0 ? targets : List.<Target>of()) {
-                Map<String, String> etags = new ConcurrentHashMap<>();
-                Workload.Result r = Workload.measure(contenders, 0, prime, (id, i) ->
-                        t.put(bucket, "prime/" + t.name().hashCode() + "/" + id + "/" + (i % 64), payload, etags));
-                System.out.printf(Locale.ROOT, "  primed %s x%d: %.1f ops/s%n", t.name(), contenders, r.opsPerSecond());
+            if (prime > 0) {
+                prime(targets, bucket, payload, contenders, prime);
             }
             System.out.printf(Locale.ROOT, "%-27s %-11s %7s %9s %8s %8s %6s%n",
                     "target", "keys", "threads", "ops/s", "p50 ms", "p99 ms", "errors");
@@ -174,6 +171,17 @@ public final class LockLoadTool {
                     System.err.println("close failed: " + e);
                 }
             }
+        }
+    }
+
+    /** Writes through every target, unmeasured, each thread on its own keys. */
+    private static void prime(List<Target> targets, String bucket, byte[] payload, int threads, int seconds)
+            throws InterruptedException {
+        for (Target t : targets) {
+            Map<String, String> etags = new ConcurrentHashMap<>();
+            Workload.Result r = Workload.measure(threads, 0, seconds, (id, i) ->
+                    t.put(bucket, "prime/" + t.name().hashCode() + "/" + id + "/" + (i % 64), payload, etags));
+            System.out.printf(Locale.ROOT, "  primed %s x%d: %.1f ops/s%n", t.name(), threads, r.opsPerSecond());
         }
     }
 
