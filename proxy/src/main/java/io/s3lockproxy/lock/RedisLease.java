@@ -28,6 +28,9 @@ import redis.clients.jedis.exceptions.JedisException;
 final class RedisLease {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisLease.class);
+    private static final LuaScript ACQUIRE = new LuaScript(RedisScripts.ACQUIRE);
+    private static final LuaScript RENEW = new LuaScript(RedisScripts.RENEW);
+    private static final LuaScript RELEASE = new LuaScript(RedisScripts.RELEASE);
     /** How recent a confirmation by Redis must be for the commit point to take it as is. */
     static final long RECENTLY_CONFIRMED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** How often the epochs are asked for at start before they are left to acquisitions. */
@@ -185,7 +188,7 @@ final class RedisLease {
 
     private boolean releaseNow(LockKey key, String owner) {
         try {
-            Object deleted = client.eval(RedisScripts.RELEASE,
+            Object deleted = RELEASE.run(client,
                     List.of(RedisScripts.lockKey(key), RedisScripts.holderKey(key)),
                     List.of(owner, RedisScripts.channel(key)));
             return Long.valueOf(1).equals(deleted);
@@ -197,7 +200,7 @@ final class RedisLease {
 
     /** Runs the acquire script on the calling (io) thread; see {@link RedisScripts#ACQUIRE} for the reply. */
     List<?> tryAcquire(LockKey key, String owner) {
-        return (List<?>) client.eval(RedisScripts.ACQUIRE,
+        return (List<?>) ACQUIRE.run(client,
                 List.of(RedisScripts.lockKey(key), RedisScripts.tokenCounterKey(key), RedisScripts.holderKey(key),
                         epochs.nameFor(key)),
                 List.of(owner, Long.toString(leaseMillis), counterTtlMillis, markerTtlMillis));
@@ -255,7 +258,7 @@ final class RedisLease {
     private boolean renew(Lease lease) {
         long sent = ticker.nanos();
         try {
-            Object ok = client.eval(RedisScripts.RENEW, List.of(RedisScripts.lockKey(lease.key),
+            Object ok = RENEW.run(client, List.of(RedisScripts.lockKey(lease.key),
                     RedisScripts.holderKey(lease.key)), List.of(lease.owner, Long.toString(leaseMillis), markerTtlMillis));
             if (Long.valueOf(1).equals(ok)) {
                 lease.extendTo(sent + safeNanos);
