@@ -2,6 +2,7 @@ package io.s3lockproxy.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,7 @@ class LuaScriptTest {
     @BeforeEach
     void start() throws Exception {
         redis = RedisServerProcess.start();
-        client = RedisClients.connect(redis.uri(), 4, java.time.Duration.ofSeconds(2));
+        client = RedisClients.connect(redis.uri(), 4, Duration.ofSeconds(2));
     }
 
     @AfterEach
