@@ -40,32 +40,19 @@ class LuaScriptTest {
         assertThat(run()).isEqualTo(1L);
         assertThat(run()).isEqualTo(2L);
         assertThat(run()).isEqualTo(3L);
-        assertThat(calls("eval")).as("the text once, when the script was not cached").isEqualTo(1);
-        assertThat(calls("evalsha")).as("every call tries the digest first").isEqualTo(3);
+        assertThat(redis.commandCalls("eval")).as("the text once, when the script was not cached").isEqualTo(1);
+        assertThat(redis.commandCalls("evalsha")).as("every call tries the digest first").isEqualTo(3);
 
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
             jedis.scriptFlush();
         }
         assertThat(run()).as("after SCRIPT FLUSH the script runs once, sent whole").isEqualTo(4L);
-        assertThat(calls("eval")).isEqualTo(2);
+        assertThat(redis.commandCalls("eval")).isEqualTo(2);
         assertThat(run()).isEqualTo(5L);
-        assertThat(calls("eval")).isEqualTo(2);
+        assertThat(redis.commandCalls("eval")).isEqualTo(2);
     }
 
     private Object run() {
         return INCREMENT.run(client, List.of("counter"), List.of("1"));
-    }
-
-    /** Calls of {@code command} the server has run (failed ones included), from its command statistics. */
-    private long calls(String command) {
-        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
-            String prefix = "cmdstat_" + command + ":calls=";
-            for (String line : jedis.info("commandstats").split("\r\n")) {
-                if (line.startsWith(prefix)) {
-                    return Long.parseLong(line.substring(prefix.length(), line.indexOf(',')));
-                }
-            }
-            return 0;
-        }
     }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 class RecentlyUsedConnectionsTest {
@@ -35,12 +34,12 @@ class RecentlyUsedConnectionsTest {
     void aConnectionReturnedMomentsAgoIsLentWithoutAPingAndOneIdleLongerIsPinged() throws Exception {
         PooledObject<Connection> pooled = factory.makeObject();
         try {
-            long before = pings();
+            long before = redis.commandCalls("ping");
             assertThat(factory.validateObject(idleFor(pooled, Duration.ofMillis(5)))).isTrue();
-            assertThat(pings()).as("no PING for a connection returned 5 ms ago").isEqualTo(before);
+            assertThat(redis.commandCalls("ping")).as("no PING for a connection returned 5 ms ago").isEqualTo(before);
 
             assertThat(factory.validateObject(idleFor(pooled, RecentlyUsedConnections.TRUSTED_IDLE))).isTrue();
-            assertThat(pings()).as("a PING once it was idle for the trusted time").isEqualTo(before + 1);
+            assertThat(redis.commandCalls("ping")).as("a PING once it was idle for the trusted time").isEqualTo(before + 1);
         } finally {
             factory.destroyObject(pooled);
         }
@@ -58,10 +57,10 @@ class RecentlyUsedConnectionsTest {
 
             assertThatThrownBy(() -> used.getObject().ping())
                     .isInstanceOf(JedisConnectionException.class);
-            long before = pings();
+            long before = redis.commandCalls("ping");
             assertThat(factory.validateObject(idleFor(used, Duration.ofMillis(5))))
                     .as("a connection a command broke is never lent, however recently returned").isFalse();
-            assertThat(pings()).isEqualTo(before);
+            assertThat(redis.commandCalls("ping")).isEqualTo(before);
         } finally {
             factory.destroyObject(idle);
             factory.destroyObject(used);
@@ -76,17 +75,5 @@ class RecentlyUsedConnectionsTest {
                 return idle;
             }
         };
-    }
-
-    /** PING commands the server has run, from its command statistics. */
-    private long pings() {
-        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
-            for (String line : jedis.info("commandstats").split("\r\n")) {
-                if (line.startsWith("cmdstat_ping:calls=")) {
-                    return Long.parseLong(line.substring("cmdstat_ping:calls=".length(), line.indexOf(',')));
-                }
-            }
-            return 0;
-        }
     }
 }

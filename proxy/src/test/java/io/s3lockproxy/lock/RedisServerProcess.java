@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.Jedis;
 
 /**
  * A real {@code redis-server} on a free local port, without persistence, that a test can stop,
@@ -180,6 +181,19 @@ public final class RedisServerProcess implements AutoCloseable {
             return line.toString();
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** How many times the server has run {@code command} (lower case), from its command statistics. */
+    public long commandCalls(String command) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+            String prefix = "cmdstat_" + command + ":calls=";
+            for (String line : jedis.info("commandstats").split("\r\n")) {
+                if (line.startsWith(prefix)) {
+                    return Long.parseLong(line.substring(prefix.length(), line.indexOf(',')));
+                }
+            }
+            return 0;
         }
     }
 
