@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code curl} as a process: a client that owes nothing to Java's HTTP stack. */
@@ -34,6 +35,19 @@ public final class Curl {
         List<String> args = new ArrayList<>(List.of("--upload-file", file.toString()));
         headers.forEach(h -> args.addAll(List.of("-H", h)));
         args.add(url);
+        return run(args);
+    }
+
+    /**
+     * POSTs a browser form to {@code url} (curl -F, {@code multipart/form-data}): {@code fields} as
+     * literal values in their order, then {@code file} as the field {@code file} named {@code fileName}.
+     */
+    public static Result postForm(String url, List<Map.Entry<String, String>> fields, Path file, String fileName) {
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> field : fields) {
+            args.addAll(List.of("--form-string", field.getKey() + "=" + field.getValue()));
+        }
+        args.addAll(List.of("-F", "file=@" + file + ";filename=" + fileName, url));
         return run(args);
     }
 

@@ -15,6 +15,11 @@ public enum AuthScheme {
     /** Signature Version 2 in the query string ({@code AWSAccessKeyId}, {@code Expires}, {@code Signature}). */
     SIGV2_PRESIGNED(true, Set.of("AWSAccessKeyId", "Expires", "Signature", "x-amz-security-token")),
     /**
+     * A browser-form upload (POST Object) whose policy document is signed in its form fields, with
+     * SigV4 ({@code x-amz-signature}) or SigV2 ({@code signature}).
+     */
+    POST_POLICY(false, Set.of()),
+    /**
      * No signature at all, accepted because {@code auth.anonymous} is {@code forward}: the request
      * must reach the upstream unsigned (never re-signed with the upstream credentials), so that
      * the upstream's public-access rules decide and the proxy adds no authority.

@@ -135,6 +135,57 @@ public final class SigV4Verifier {
         return withoutPayloadSignature(null, request, AuthScheme.ANONYMOUS);
     }
 
+    /**
+     * Returns who signed a browser-form upload (POST Object): the signature over its policy document
+     * in SigV4 fields ({@code x-amz-algorithm}, {@code x-amz-credential}, {@code x-amz-signature}) or
+     * SigV2 ones ({@code AWSAccessKeyId}, {@code signature}), whose conditions the form must then
+     * meet ({@link PostPolicy}). A form with neither and no policy is anonymous, as any unsigned request.
+     *
+     * @param fields      the form's fields before its file, by lower-case name, {@code key} with
+     *                    {@code ${filename}} already replaced
+     * @param bucket      the bucket of the request line
+     * @param fileLength  the length of the file's content
+     * @throws S3Exception when the form is refused: unsigned under {@code auth.anonymous: deny},
+     *                     a signature field missing, an unknown key, a wrong signature, or a
+     *                     policy that is malformed, expired or not met
+     */
+    public VerifiedRequest verifyForm(Map<String, String> fields, String bucket, long fileLength) {
+        String policy = fields.get("policy");
+        boolean v4 = fields.containsKey("x-amz-signature") || fields.containsKey("x-amz-credential")
+                || fields.containsKey("x-amz-algorithm");
+        boolean v2 = fields.containsKey("signature") || fields.containsKey("awsaccesskeyid");
+        if (v4 && v2) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Only one auth mechanism allowed; a form carries"
+                    + " either x-amz-signature or signature.");
+        }
+        if (!v4 && !v2) {
+            if (policy != null) {
+                throw FormSignature.missingField("AWSAccessKeyId");
+            }
+            if (anonymous == AnonymousAccess.DENY) {
+                throw new S3Exception(S3ErrorCode.ACCESS_DENIED,
+                        "Anonymous access is not allowed; sign the form's policy.");
+            }
+            return new VerifiedRequest(null, PayloadMode.UNSIGNED, null, null, AuthScheme.ANONYMOUS);
+        }
+        checkSessionToken(fields.get(SECURITY_TOKEN));
+        if (v2) {
+            sigV2();
+        }
+        String accessKey = v4 ? FormSignature.checkV4(fields, this::checkFormScope, this::signingKeyOf)
+                : FormSignature.checkV2(fields, this::secretOf);
+        PostPolicy.parse(policy).check(fields, bucket, fileLength, clock.instant());
+        return new VerifiedRequest(accessKey, PayloadMode.UNSIGNED, null, null, AuthScheme.POST_POLICY);
+    }
+
+    private void checkFormScope(Credential credential) {
+        checkScope(credential, S3ErrorCode.INVALID_ARGUMENT);
+    }
+
+    private SigningKey signingKeyOf(Credential credential) {
+        return signingKeys.of(credential.accessKey(), secretOf(credential.accessKey()), credential);
+    }
+
     private SigV2Verifier sigV2() {
         if (sigV2 == null) {
             throw SignatureErrors.sigV2Disabled();

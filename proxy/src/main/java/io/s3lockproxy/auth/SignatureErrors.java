@@ -69,6 +69,16 @@ final class SignatureErrors {
                 S3ErrorCode.SIGNATURE_DOES_NOT_MATCH.defaultMessage(), extra);
     }
 
+    /** Returns SignatureDoesNotMatch for a browser form: what was signed is its policy field. */
+    static S3Exception formSignatureMismatch(String accessKey, String policy, String provided) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("AWSAccessKeyId", accessKey);
+        extra.put("StringToSign", policy);
+        extra.put("SignatureProvided", provided);
+        return new S3Exception(S3ErrorCode.SIGNATURE_DOES_NOT_MATCH,
+                S3ErrorCode.SIGNATURE_DOES_NOT_MATCH.defaultMessage(), extra);
+    }
+
     /** Returns AccessDenied listing x-amz-* headers the client sent but did not sign. */
     static S3Exception headersNotSigned(String names) {
         return new S3Exception(S3ErrorCode.ACCESS_DENIED,

@@ -14,7 +14,7 @@ public enum S3Operation {
     LIST_OBJECT_VERSIONS(false),
     LIST_MULTIPART_UPLOADS(false),
     DELETE_OBJECTS(true),
-    /** A browser-form upload (POST to a bucket): its key is a field of the form body. Refused. */
+    /** A browser-form upload (POST to a bucket): its key is a field of the form body, read before it is locked. */
     POST_OBJECT(true),
     OTHER_BUCKET(false),
 
@@ -50,8 +50,6 @@ public enum S3Operation {
      */
     public String unsupported() {
         return switch (this) {
-            case POST_OBJECT -> "Browser-form uploads (POST Object) are not supported through the proxy: the key"
-                    + " to lock is a field of the form body. Use PutObject or a presigned PUT URL.";
             case RENAME_OBJECT -> "RenameObject is not supported through the proxy: it changes two keys, and only"
                     + " one is in the request line.";
             default -> null;

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.s3lockproxy.auth.AccessPolicy;
 import io.s3lockproxy.auth.SigV4Verifier;
 import io.s3lockproxy.auth.VerifiedRequest;
+import io.s3lockproxy.s3.PostFormReader;
 import io.s3lockproxy.s3.RequestParser;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
@@ -47,6 +48,14 @@ final class Admission {
 
     /** Returns the admitted request; throws S3Exception with the answer S3 would give otherwise. */
     Admitted admit(HttpRequest head, String requestId) {
+        return admit(head, parse(head, requestId));
+    }
+
+    /**
+     * Returns the parsed request, not yet authenticated; throws S3Exception for a head S3 would
+     * refuse whatever its signature, or an operation the proxy does not support.
+     */
+    S3Request parse(HttpRequest head, String requestId) {
         if (head.decoderResult().isFailure()) {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request could not be parsed.");
         }
@@ -60,11 +69,29 @@ final class Admission {
         if (unsupported != null) {
             throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, unsupported);
         }
+        return request;
+    }
+
+    /** Returns {@code request} authenticated, authorized and planned; throws S3Exception otherwise. */
+    Admitted admit(HttpRequest head, S3Request request) {
         VerifiedRequest verified = verifier.verify(request);
         if (!verified.anonymous()) {
             policy.check(verified.accessKey(), request);
         }
         return new Admitted(request, verified.accessKey(), planner.plan(head, request, verified));
+    }
+
+    /**
+     * Returns a browser-form upload admitted as the PutObject it stands for: its policy's signature
+     * and conditions checked, the client's key allowed to write the form's key.
+     */
+    Admitted admitForm(PostObjectForm form, PostFormReader fields) {
+        S3Request put = form.put();
+        VerifiedRequest verified = verifier.verifyForm(fields.fields(), put.bucket(), form.fileLength());
+        if (!verified.anonymous()) {
+            policy.check(verified.accessKey(), put);
+        }
+        return new Admitted(put, verified.accessKey(), planner.planForm(put, form.fileLength(), fields.closeDelimiter()));
     }
 
     /** Returns the resource an error about {@code head} names, before it could be parsed. */

@@ -22,9 +22,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.s3lockproxy.lock.LockKey;
 import io.s3lockproxy.s3.DeleteObjectsBody;
+import io.s3lockproxy.s3.PostFormReader;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Operation;
+import io.s3lockproxy.s3.S3Request;
 import io.s3lockproxy.upstream.AwsChunkedEncoder;
 import io.s3lockproxy.upstream.BodyPlan;
 import io.s3lockproxy.upstream.ResponseListener;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * One client request on its way through the proxy. The path, in order:
  * <ol>
  *   <li>{@link #start admit}: parse, authenticate, authorize, plan ({@link Admission});</li>
- *   <li>{@link #collectKeys collect keys}: a DeleteObjects body names the keys it locks;</li>
+ *   <li>{@link #collectKeys collect keys}: a DeleteObjects body names the keys it locks, and a
+ *       browser form ({@link #collectForm}) its key and signature before the file;</li>
  *   <li>{@link #lock lock}: key locks, settle period, conditions under the lock ({@link LockedWrite});</li>
  *   <li>{@link #connect connect}: a pooled upstream connection on this event loop, the re-signed head;</li>
  *   <li>{@link #relayBody relay the body}, the newest bytes held back until every check passed;</li>
@@ -117,6 +120,15 @@ final class Exchange implements ResponseListener {
     private BodyRelay body;
     /** A DeleteObjects request's collected body and answer; null for every other request. */
     private DeleteObjectsRequest deleteObjects;
+    /** A browser-form upload's fields while they are read; null for every other request. */
+    private PostFormReader formFields;
+    private S3Request formPost;
+    /** A browser-form upload once admitted, as the PutObject it stands for; null for every other request. */
+    private PostObjectForm form;
+    /** The file's bytes that came with the form's fields, relayed once the upstream is connected. */
+    private HttpContent formFileBytes;
+    /** S3's answer to the form, sent once the upstream's 200 has been read through. */
+    private FullHttpResponse formAnswer;
     private UpstreamConnection upstream;
     /** The last body write upstream; the end of a locked write waits until it has left. */
     private ChannelFuture lastBodyWrite;
@@ -156,7 +168,12 @@ final class Exchange implements ResponseListener {
     /** Step 1: admits the request and sends it on its way. */
     void start() {
         try {
-            admitted = services.admission().admit(head, requestId);
+            S3Request request = services.admission().parse(head, requestId);
+            if (request.operation() == S3Operation.POST_OBJECT) {
+                collectForm(request);
+                return;
+            }
+            admitted = services.admission().admit(head, request);
         } catch (S3Exception e) {
             fail(e, WriteAdmission.Outcome.NOT_SENT);
             return;
@@ -184,6 +201,45 @@ final class Exchange implements ResponseListener {
         deleteObjects = new DeleteObjectsRequest(admitted.plan(), admitted.request().bucket(), ctx.alloc());
         sendContinueIfExpected();
         readClient.run();
+    }
+
+    /**
+     * Step 2, for a browser form: reads its fields up to the file; they name the key to lock and
+     * carry the signature, so the request is admitted only then.
+     */
+    private void collectForm(S3Request post) {
+        to(State.COLLECTING_KEYS);
+        if (HttpUtil.getContentLength(head, -1L) < 0) {
+            throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
+        }
+        formFields = new PostFormReader(PostFormReader.boundaryOf(post.headers().get(HttpHeaderNames.CONTENT_TYPE)));
+        formPost = post;
+        sendContinueIfExpected();
+        readClient.run();
+    }
+
+    private void readForm(HttpContent content, boolean last) {
+        try {
+            if (!formFields.add(content.content())) {
+                if (last) {
+                    throw new S3Exception(S3ErrorCode.MALFORMED_POST_REQUEST, "The form ended before its file field.");
+                }
+                readClient.run();
+                return;
+            }
+            form = PostObjectForm.of(formPost, formFields, HttpUtil.getContentLength(head, -1L));
+            admitted = services.admission().admitForm(form, formFields);
+        } catch (S3Exception e) {
+            clientBodyComplete = last;
+            fail(e, WriteAdmission.Outcome.NOT_SENT);
+            return;
+        }
+        tally.authenticated(admitted.accessKey());
+        clientBodyComplete = last;
+        ByteBuf file = formFields.takeFileBytes();
+        formFileBytes = last ? new DefaultLastHttpContent(file) : new DefaultHttpContent(file);
+        formFields = null;
+        lock(LockKeys.of(admitted.request()));
     }
 
     /** Step 3: takes the keys' locks and decides the write's conditions under them. */
@@ -275,7 +331,7 @@ final class Exchange implements ResponseListener {
             }
             upstream = f.getNow();
             upstream.start(this);
-            if (clientBodyComplete) {
+            if (clientBodyComplete && formFileBytes == null) {
                 commit(signed);
                 return;
             }
@@ -289,6 +345,16 @@ final class Exchange implements ResponseListener {
                 // With no body bytes to send, the head itself is the end of the request: it waits for
                 // the client's (empty) body to pass its checks, then for the commit point.
                 withheldHead = signed;
+            }
+            if (formFileBytes != null) {
+                HttpContent first = formFileBytes;
+                formFileBytes = null;
+                try {
+                    relayBody(first, first instanceof LastHttpContent);
+                } finally {
+                    first.release();
+                }
+                return;
             }
             sendContinueIfExpected();
             readClient.run();
@@ -308,7 +374,13 @@ final class Exchange implements ResponseListener {
         try {
             boolean last = content instanceof LastHttpContent;
             switch (state) {
-                case COLLECTING_KEYS -> collect(content, last);
+                case COLLECTING_KEYS -> {
+                    if (formFields != null) {
+                        readForm(content, last);
+                    } else {
+                        collect(content, last);
+                    }
+                }
                 case SENDING_BODY -> relayBody(content, last);
                 default -> {
                     // Not asked for (a request without a body to relay) or the exchange already
@@ -527,6 +599,15 @@ final class Exchange implements ResponseListener {
         if (closeClientAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        if (form != null && response.status().code() == 200) {
+            // The upstream's 200 to the PUT becomes S3's answer to the form, sent once it has been read through.
+            formAnswer = form.answer(response.headers().get(HttpHeaderNames.ETAG), requestId);
+            if (closeClientAfterResponse) {
+                formAnswer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            upstream.read();
+            return;
+        }
         if (deleteObjects != null && deleteObjects.collects(response)) {
             // The objects the proxy answered for join the upstream's DeleteResult (small, capped by the request).
             upstream.read();
@@ -544,6 +625,24 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (formAnswer != null) {
+            content.release();
+            if (!last) {
+                upstream.read();
+                return;
+            }
+            FullHttpResponse answer = formAnswer;
+            formAnswer = null;
+            tally.status(answer.status().code());
+            tally.sent(answer.content().readableBytes());
+            ctx.writeAndFlush(answer).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    clientGone();
+                }
+            });
+            finishRelay();
+            return;
+        }
         if (deleteObjects != null && deleteObjects.resultHead() != null) {
             content = deleteObjects.collect(content);
             if (content == null) {
@@ -739,8 +838,8 @@ final class Exchange implements ResponseListener {
 
     /** Hands this exchange's {@link RequestRecord} to the observer; runs once. */
     private void observeEnd(boolean aborted) {
-        RequestRecord record = tally.end(requestId, head.method().name(), admitted == null ? null : admitted.request(),
-                aborted);
+        RequestRecord record = tally.end(requestId, head.method().name(), admitted == null ? formPost
+                : admitted.request(), aborted);
         if (record == null) {
             return;
         }
@@ -771,6 +870,14 @@ final class Exchange implements ResponseListener {
         }
         if (deleteObjects != null) {
             deleteObjects.release();
+        }
+        if (formFileBytes != null) {
+            formFileBytes.release();
+            formFileBytes = null;
+        }
+        if (formAnswer != null) {
+            formAnswer.release();
+            formAnswer = null;
         }
     }
 }

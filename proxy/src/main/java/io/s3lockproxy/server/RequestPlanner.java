@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.s3lockproxy.auth.BodyVerifier;
 import io.s3lockproxy.auth.BodyVerifiers;
+import io.s3lockproxy.auth.FormFileVerifier;
 import io.s3lockproxy.auth.PayloadMode;
 import io.s3lockproxy.auth.VerifiedRequest;
 import io.s3lockproxy.config.PayloadForwarding;
@@ -74,6 +75,16 @@ final class RequestPlanner {
         UpstreamRequest upstream = new UpstreamRequest(request.method(), request.bucket(), request.key(), query,
                 headers, body);
         return new Plan(upstream, verifier, trailerName);
+    }
+
+    /**
+     * Returns the plan of a browser-form upload sent on as {@code put}: its body is the form's file
+     * content, {@code fileLength} bytes, which must be followed by {@code closeDelimiter} alone.
+     */
+    Plan planForm(S3Request put, long fileLength, byte[] closeDelimiter) {
+        UpstreamRequest upstream = new UpstreamRequest(put.method(), put.bucket(), put.key(), List.of(),
+                ForwardedHeaders.upstream(put.headers(), false), BodyPlan.choose(fileLength, null, forwarding));
+        return new Plan(upstream, new FormFileVerifier(fileLength, closeDelimiter), null);
     }
 
     /**
