@@ -142,8 +142,9 @@ final class PostObjectForm {
         if (etag != null) {
             response.headers().set(HttpHeaderNames.ETAG, etag);
         }
-        response.headers().set(HttpHeaderNames.LOCATION, response.headers().contains(HttpHeaderNames.LOCATION)
-                ? response.headers().get(HttpHeaderNames.LOCATION) : location);
+        if (!response.headers().contains(HttpHeaderNames.LOCATION)) {
+            response.headers().set(HttpHeaderNames.LOCATION, location);
+        }
         response.headers().set("x-amz-request-id", requestId);
         return response;
     }
