@@ -64,6 +64,44 @@ final class ConditionCheck {
     }
 
     /**
+     * After the storage refused a condition the proxy added to {@code request}'s write ({@code sent})
+     * while the write's lock was still held: reads the object, and if it is in the very state the
+     * condition named, the storage's conditions disagree with its own reads (radosgw 16 in a bucket
+     * that keeps versions, or whose versioning is suspended, over a delete marker). A fence on them
+     * would refuse every write of the key, so the bucket is not fenced until it is probed again.
+     * Call on {@code loop}.
+     */
+    void checkRefusal(EventLoop loop, S3Request request, Conditions sent) {
+        String ifMatch = sent.set() == null ? null : sent.set().get("If-Match");
+        boolean ifAbsent = sent.set() != null && "*".equals(sent.set().get("If-None-Match"));
+        if (ifMatch == null && !ifAbsent || request.operation() == S3Operation.DELETE_OBJECT) {
+            return;
+        }
+        head(loop, request).addListener((Future<ObjectState> f) -> {
+            if (!f.isSuccess()) {
+                return;
+            }
+            ObjectState now = f.getNow();
+            boolean held = ifMatch != null ? now.exists() && ETags.bare(now.etag()).equals(ETags.bare(ifMatch))
+                    : !now.exists();
+            if (held) {
+                protections.distrust(request.bucket(), request.requestId());
+            }
+        });
+    }
+
+    /**
+     * Forgets what the probe of {@code request}'s bucket found when the request may change it: a
+     * change of a bucket's configuration (its versioning, its object lock) or the bucket itself.
+     */
+    void bucketMayChange(S3Request request) {
+        boolean reads = request.method().equals("GET") || request.method().equals("HEAD");
+        if (request.bucket() != null && request.key() == null && !reads) {
+            protections.forget(request.bucket());
+        }
+    }
+
+    /**
      * Returns the conditions the upstream request carries; fails with an S3Exception when the
      * client's condition does not hold (412 PreconditionFailed, 404 NoSuchKey), when the upstream
      * refuses to show the object's state (its 4xx), when that state cannot be read (503), or when
@@ -94,7 +132,7 @@ final class ConditionCheck {
             }
             ObjectState remembered = fence && !hasClientCondition(request) ? known.get() : null;
             if (remembered != null) {
-                result.trySuccess(fenceConditions(request, remembered, delete));
+                result.trySuccess(fenceConditions(request, remembered, delete, protection.etags()));
                 return;
             }
             head(loop, request).addListener((Future<ObjectState> h) -> {
@@ -104,7 +142,8 @@ final class ConditionCheck {
                 }
                 try {
                     checkClientCondition(request, h.getNow());
-                    result.trySuccess(fence ? fenceConditions(request, h.getNow(), delete) : new Conditions(null, drop, false));
+                    result.trySuccess(fence ? fenceConditions(request, h.getNow(), delete, protection.etags())
+                            : new Conditions(null, drop, false));
                 } catch (S3Exception e) {
                     result.tryFailure(e);
                 }
@@ -242,14 +281,18 @@ final class ConditionCheck {
                 : status == 405 ? S3ErrorCode.METHOD_NOT_ALLOWED : S3ErrorCode.INVALID_REQUEST, message);
     }
 
-    /** The storage condition for the state seen under the lock, merged with the client's (already checked) own. */
-    private static Conditions fenceConditions(S3Request request, ObjectState state, boolean delete) {
+    /**
+     * The storage condition for the state seen under the lock, merged with the client's (already
+     * checked) own; an ETag goes up in the {@code form} the upstream matches.
+     */
+    private static Conditions fenceConditions(S3Request request, ObjectState state, boolean delete,
+                                              StorageProtection.ETagForm form) {
         if (delete && !state.exists()) {
             // Nothing to match: a delete of a missing key cannot be made conditional.
             return Conditions.AS_SENT;
         }
         String name = state.exists() ? "If-Match" : "If-None-Match";
-        String value = state.exists() ? state.etag() : "*";
+        String value = state.exists() ? form.format(state.etag()) : "*";
         String clients = request.headers().get(name);
         boolean same = clients != null && ETags.bare(clients).equals(ETags.bare(value));
         boolean otherClientCondition = !delete && request.headers().contains(state.exists() ? "If-None-Match" : "If-Match");

@@ -246,6 +246,7 @@ final class Exchange implements ResponseListener {
     private void lock(List<LockKey> keys) {
         UpstreamRequest planned = deleteObjects == null ? admitted.plan().upstream() : deleteObjects.upstreamRequest();
         if (keys.isEmpty()) {
+            services.writes().conditions().bucketMayChange(admitted.request());
             connect(planned);
             return;
         }

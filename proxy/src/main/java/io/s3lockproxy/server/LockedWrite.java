@@ -170,6 +170,9 @@ final class LockedWrite implements WriteAdmission {
             return null;
         }
         services.fenceRejections().increment();
+        if (!held.isLost()) {
+            services.conditions().checkRefusal(loop, request, conditions);
+        }
         LOG.warn("request {}: the upstream refused the write on the condition the proxy added: the object changed"
                 + " since the proxy saw it (a lapsed lock, or a writer that bypasses the proxy)", request.requestId());
         return new S3Exception(S3ErrorCode.SLOW_DOWN, "The object changed since the proxy saw it under this request's"

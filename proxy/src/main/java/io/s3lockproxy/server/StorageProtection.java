@@ -6,11 +6,36 @@ package io.s3lockproxy.server;
  *
  * @param writes   how {@code If-Match} / {@code If-None-Match} on PutObject are enforced
  * @param deletes  how {@code If-Match} on DeleteObject is treated
+ * @param etags    how an ETag must be written in {@code If-Match} for the upstream to match it
  */
-record StorageProtection(Writes writes, Deletes deletes) {
+record StorageProtection(Writes writes, Deletes deletes, ETagForm etags) {
 
     /** Before a probe answered, or when it could not: nothing is assumed. */
-    static final StorageProtection UNKNOWN = new StorageProtection(Writes.NONE, Deletes.REJECTED);
+    static final StorageProtection UNKNOWN = new StorageProtection(Writes.NONE, Deletes.REJECTED, ETagForm.QUOTED);
+
+    /** How the upstream wants the ETag in an {@code If-Match} it is to match. */
+    enum ETagForm {
+        /** In quotes, as S3 sends ETags and as RFC 9110 has entity tags. */
+        QUOTED("quoted"),
+        /** Without quotes: radosgw up to at least 16.2 compares a PutObject's {@code If-Match} with the bare ETag. */
+        BARE("bare");
+
+        private final String description;
+
+        ETagForm(String description) {
+            this.description = description;
+        }
+
+        /** Returns {@code etag} (quoted or not, as an upstream sent it) written in this form. */
+        String format(String etag) {
+            String bare = ETags.bare(etag);
+            return this == QUOTED ? "\"" + bare + "\"" : bare;
+        }
+
+        String description() {
+            return description;
+        }
+    }
 
     /** How conditional writes are enforced. */
     enum Writes {

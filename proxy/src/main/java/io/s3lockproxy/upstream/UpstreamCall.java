@@ -52,6 +52,11 @@ public final class UpstreamCall {
         return send(loop, request, Unpooled.EMPTY_BUFFER, null);
     }
 
+    /** Returns the answer to {@code request} sent with {@code body}, which must match the declared length; call on {@code loop}. */
+    public Future<Answer> send(EventLoop loop, UpstreamRequest request, ByteBuf body) {
+        return send(loop, request, body, null);
+    }
+
     /**
      * Sends {@code request} with all of its {@code body} but the last byte, then waits — for the
      * upstream's 100 Continue (at most {@code continueWait}; the request must carry

@@ -263,6 +263,7 @@ class InDoubtWritesTest {
         broken.set(false);
         upstream.enqueue(FakeUpstream.status(412)); // probe: If-Match on a missing key refused
         upstream.enqueue(FakeUpstream.ok());         // the race object
+        upstream.enqueue(FakeUpstream.ok());         // If-Match on its own ETag accepted
         upstream.enqueue(FakeUpstream.ok());         // replaced meanwhile
         upstream.enqueue(FakeUpstream.status(412)); // atomic
         upstream.enqueue(FakeUpstream.status(204));

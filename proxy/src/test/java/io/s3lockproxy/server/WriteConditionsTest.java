@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -116,6 +117,7 @@ class WriteConditionsTest {
         } else {
             upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
             upstream.enqueue(FakeUpstream.ok());            // the race object
+            upstream.enqueue(FakeUpstream.ok());            // If-Match PUT on its own ETag accepted
             upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
             upstream.enqueue(FakeUpstream.status(writes == StorageProtection.Writes.ATOMIC ? 412 : 200));
             upstream.enqueue(FakeUpstream.status(204));     // the race object deleted again
@@ -129,8 +131,12 @@ class WriteConditionsTest {
 
     /** Takes the probe's requests from the record; returns them in the order they were complete. */
     private List<Received> takeProbe(StorageProtection.Writes writes) throws InterruptedException {
+        return takeProbe(writes == StorageProtection.Writes.NONE ? 3 : 7);
+    }
+
+    private List<Received> takeProbe(int requests) throws InterruptedException {
         List<Received> probe = new ArrayList<>();
-        for (int i = 0; i < (writes == StorageProtection.Writes.NONE ? 3 : 6); i++) {
+        for (int i = 0; i < requests; i++) {
             Received r = upstream.take();
             assertThat(r.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
             probe.add(r);
@@ -150,19 +156,136 @@ class WriteConditionsTest {
         List<Received> probe = takeProbe(StorageProtection.Writes.AT_REQUEST);
         assertThat(probe.get(0).header("if-match")).isNotNull();
         Received base = probe.get(1);
-        Received between = probe.get(2);
-        Received race = probe.get(3);
+        assertThat(probe.get(2).header("if-match")).as("the object's own ETag").isEqualTo("\"etag\"");
+        Received between = probe.get(3);
+        Received race = probe.get(4);
         assertThat(race.header("if-match")).isEqualTo("\"etag\"");
         assertThat(race.header("expect")).isEqualTo("100-continue");
         assertThat(race.requestLine()).isEqualTo(base.requestLine()).isEqualTo(between.requestLine());
         assertThat(race.arrivedNanos()).as("the race request ends after the other writer's").isGreaterThan(
                 between.arrivedNanos());
         assertThat(between.headers()).doesNotContainKeys("if-match", "if-none-match");
-        assertThat(probe.get(4).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
-        assertThat(probe.get(5).requestLine()).startsWith("DELETE ");
-        assertThat(probe.get(5).header("if-match")).isNotNull();
+        assertThat(between.body()).as("another body, so that the ETag changes").isNotEqualTo(base.body()).isNotEmpty();
+        assertThat(probe.get(5).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
+        assertThat(probe.get(6).requestLine()).startsWith("DELETE ");
+        assertThat(probe.get(6).header("if-match")).isNotNull();
         assertThat(proxy.storageProtection()).containsEntry("bucket",
-                Map.of("writes", "checked when the request starts, not at commit", "deletes", "enforced"));
+                Map.of("writes", "checked when the request starts, not at commit", "deletes", "enforced", "etags", "quoted"));
+    }
+
+    @Test
+    void anUpstreamThatMatchesOnlyBareETagsIsFencedWithBareETags() throws Exception {
+        int port = start("fenced");
+        upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
+        upstream.enqueue(FakeUpstream.ok());            // the race object
+        upstream.enqueue(FakeUpstream.status(412));     // its own ETag, quoted: refused (radosgw 16)
+        upstream.enqueue(FakeUpstream.ok());            // its own ETag, bare: accepted
+        upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
+        upstream.enqueue(FakeUpstream.status(412));     // the held-back write is refused
+        upstream.enqueue(FakeUpstream.status(204));
+        upstream.enqueue(FakeUpstream.status(204));     // conditional deletes ignored
+        upstream.enqueue(headAnswer("\"e1\""));
+        upstream.enqueue(written("\"e2\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of("If-Match", "\"e1\"")).status()).isEqualTo(200);
+        }
+        List<Received> probe = takeProbe(8);
+        assertThat(probe.get(2).header("if-match")).isEqualTo("\"etag\"");
+        assertThat(probe.get(3).header("if-match")).isEqualTo("etag");
+        assertThat(probe.get(5).header("if-match")).as("the race carries the form that matched").isEqualTo("etag");
+        assertThat(upstream.take().requestLine()).startsWith("HEAD ");
+        assertThat(upstream.take().header("if-match")).as("the client's own condition, as the upstream matches it")
+                .isEqualTo("e1");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("etags", "bare")
+                .containsEntry("writes", "atomic at commit");
+    }
+
+    @Test
+    void anUpstreamThatRefusesEvenAnObjectsOwnETagIsNotFencedSoOverwritesStillLand() throws Exception {
+        int port = start("fenced");
+        upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
+        upstream.enqueue(FakeUpstream.ok());            // the race object
+        upstream.enqueue(FakeUpstream.status(412));     // its own ETag, quoted: refused
+        upstream.enqueue(FakeUpstream.status(412));     // and bare: refused
+        upstream.enqueue(FakeUpstream.status(204));     // the race object deleted again
+        upstream.enqueue(FakeUpstream.status(412));     // conditional deletes enforced
+        upstream.enqueue(written("\"e2\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        List<Received> probe = takeProbe(6);
+        assertThat(probe.get(4).requestLine()).startsWith("DELETE " + probe.get(1).requestLine().split(" ")[1]);
+        Received write = upstream.take();
+        assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
+        assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
+    }
+
+    private static FakeUpstream.Answer versioned(int status, String etag, String versionId) {
+        Map<String, String> headers = new HashMap<>(Map.of("x-amz-version-id", versionId, "Content-Length", "0"));
+        if (etag != null) {
+            headers.put("ETag", etag);
+        }
+        return FakeUpstream.full(status, headers, new byte[0]);
+    }
+
+    @Test
+    void inABucketThatKeepsVersionsTheProbeRemovesEveryVersionAndDeleteMarkerItMade() throws Exception {
+        int port = start("fenced");
+        upstream.enqueue(FakeUpstream.status(412));                 // If-Match PUT on a missing key refused
+        upstream.enqueue(versioned(200, "\"etag\"", "v1"));          // the race object
+        upstream.enqueue(versioned(200, "\"etag\"", "v2"));          // its own ETag accepted
+        upstream.enqueue(versioned(200, "\"x\"", "v3"));             // another writer replaces it
+        upstream.enqueue(FakeUpstream.status(412));                 // the held-back write refused
+        upstream.enqueue(versioned(204, null, "m1"));                // the race object deleted: a delete marker
+        upstream.enqueue(versioned(204, null, "m2"));                // conditional delete ignored: another marker
+        for (int i = 0; i < 5; i++) {
+            upstream.enqueue(FakeUpstream.status(204));             // each removed by its version id
+        }
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        List<Received> probe = takeProbe(12);
+        String raceKey = probe.get(1).requestLine().split(" ")[1];
+        String deleteKey = probe.get(6).requestLine().split(" ")[1];
+        List<String> removals = probe.subList(7, 12).stream().map(r -> r.requestLine().split(" ")[0] + " "
+                + r.requestLine().split(" ")[1]).sorted().toList();
+        assertThat(removals).containsExactlyInAnyOrder(
+                "DELETE " + raceKey + "?versionId=v1", "DELETE " + raceKey + "?versionId=v2",
+                "DELETE " + raceKey + "?versionId=v3", "DELETE " + raceKey + "?versionId=m1",
+                "DELETE " + deleteKey + "?versionId=m2");
+        assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/counter.json ");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "atomic at commit")
+                .containsEntry("deletes", "ignored");
+    }
+
+    @Test
+    void aChangeOfTheBucketsConfigurationThroughTheProxyMakesTheNextWriteProbeAgain() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        upstream.enqueue(FakeUpstream.status(200));                 // PUT /bucket?versioning
+        enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED);
+        upstream.enqueue(written("\"e2\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            byte[] enabled = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+                    .getBytes(StandardCharsets.UTF_8);
+            assertThat(client.exchange("PUT", "/bucket?versioning", enabled).status()).isEqualTo(200);
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        assertThat(upstream.take().requestLine()).startsWith("HEAD ");
+        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
+        assertThat(upstream.take().requestLine()).startsWith("PUT /bucket?versioning");
+        takeProbe(StorageProtection.Writes.NONE);
+        Received write = upstream.take();
+        assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
+        assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
     private static FakeUpstream.Answer written(String etag) {
@@ -218,6 +341,7 @@ class WriteConditionsTest {
         upstream.enqueue(notFound());
         upstream.enqueue(written("\"e1\""));
         upstream.enqueue(FakeUpstream.status(412));     // a writer bypassing the proxy changed the object
+        upstream.enqueue(headAnswer("\"outside\""));    // the refusal checked: the object did change
         upstream.enqueue(headAnswer("\"outside\""));
         upstream.enqueue(written("\"e2\""));
         try (TestClient client = new TestClient(port)) {
@@ -230,8 +354,37 @@ class WriteConditionsTest {
         upstream.take();
         upstream.take();
         assertThat(upstream.take().header("if-match")).as("the remembered ETag").isEqualTo("\"e1\"");
+        assertThat(upstream.take().requestLine()).as("the refusal checked").startsWith("HEAD ");
         assertThat(upstream.take().requestLine()).as("the retry reads the object").startsWith("HEAD ");
         assertThat(upstream.take().header("if-match")).isEqualTo("\"outside\"");
+        assertThat(proxy.storageProtection().get("bucket")).as("still fenced").containsEntry("writes", "atomic at commit");
+    }
+
+    @Test
+    void anUpstreamWhoseConditionsDisagreeWithItsOwnReadsIsNoLongerFencedSoTheRetryLands() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());                   // HEAD under the lock: no object (a delete marker, say)
+        upstream.enqueue(FakeUpstream.status(412));     // yet If-None-Match: * is refused (radosgw 16, suspended versioning)
+        upstream.enqueue(notFound());                   // the refusal checked: still no object
+        upstream.enqueue(written("\"e1\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!"not enforced".equals(proxy.storageProtection().get("bucket").get("writes"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        assertThat(upstream.take().requestLine()).startsWith("HEAD ");
+        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
+        assertThat(upstream.take().requestLine()).as("the refusal checked").startsWith("HEAD ");
+        Received retry = upstream.take();
+        assertThat(retry.requestLine()).startsWith("PUT /bucket/counter.json ");
+        assertThat(retry.headers()).doesNotContainKeys("if-match", "if-none-match");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
     /** The requests the upstream got from here on, probes left out, as "METHOD If-Match" ("-" for none). */

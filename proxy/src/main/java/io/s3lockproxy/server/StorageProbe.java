@@ -1,0 +1,230 @@
+package io.s3lockproxy.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseCombiner;
+import io.s3lockproxy.server.StorageProtection.Deletes;
+import io.s3lockproxy.server.StorageProtection.ETagForm;
+import io.s3lockproxy.server.StorageProtection.Writes;
+import io.s3lockproxy.upstream.BodyPlan;
+import io.s3lockproxy.upstream.UpstreamCall;
+import io.s3lockproxy.upstream.UpstreamCall.Answer;
+import io.s3lockproxy.upstream.UpstreamRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One probe of one bucket (see {@link StorageProtections}), with objects under
+ * {@value StorageProtections#PROBE_PREFIX} that it removes again — in a bucket that keeps versions,
+ * every version and delete marker it made, by version id, so that nothing of it stays listed.
+ */
+final class StorageProbe {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageProbe.class);
+    private static final Duration CONTINUE_WAIT = Duration.ofSeconds(1);
+    /** How long the race probe gives the upstream to start on its conditional request. */
+    private static final Duration RACE_PAUSE = Duration.ofMillis(200);
+    private static final String PROBE_ETAG = "\"s3-lock-proxy-probe\"";
+
+    private final UpstreamCall calls;
+    private final EventLoop loop;
+    private final String bucket;
+    private final String key = StorageProtections.PROBE_PREFIX + UUID.randomUUID();
+    private final String raceKey = key + "-race";
+    private final Promise<StorageProtection> result;
+    /** Versions and delete markers made so far, as key and version id. */
+    private final List<Map.Entry<String, String>> versions = new ArrayList<>();
+
+    private StorageProbe(UpstreamCall calls, EventLoop loop, String bucket) {
+        this.calls = calls;
+        this.loop = loop;
+        this.bucket = bucket;
+        this.result = loop.newPromise();
+    }
+
+    /**
+     * Probes {@code bucket}; completes on {@code loop} with what it found, or with
+     * {@link StorageProtection#UNKNOWN} when the upstream's answers said nothing about conditions.
+     */
+    static Future<StorageProtection> run(UpstreamCall calls, EventLoop loop, String bucket) {
+        StorageProbe probe = new StorageProbe(calls, loop, bucket);
+        probe.start();
+        return probe.result;
+    }
+
+    private void start() {
+        put(key, new DefaultHttpHeaders().set("If-Match", PROBE_ETAG)).addListener((Future<Answer> f) -> {
+            if (!f.isSuccess() || !saysSomethingAboutConditions(f.getNow())) {
+                finishUnknown(f);
+            } else if (!refused(f.getNow())) {
+                delete(key).addListener(d -> deletes(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
+            } else {
+                writes();
+            }
+        });
+    }
+
+    /** Conditions on writes are enforced: in which ETag form, and whether at commit. */
+    private void writes() {
+        put(raceKey, new DefaultHttpHeaders()).addListener((Future<Answer> base) -> {
+            String etag = base.isSuccess() ? base.getNow().headers().get("ETag") : null;
+            if (etag == null) {
+                delete(raceKey).addListener(d -> deletes(new WriteFence(Writes.AT_REQUEST, ETagForm.QUOTED)));
+                return;
+            }
+            matchingPut(etag, ETagForm.QUOTED).addListener((Future<FormAnswer> m) -> {
+                if (!m.isSuccess() || !saysSomethingAboutConditions(m.getNow().answer())) {
+                    Future<Answer> answer = m.isSuccess() ? loop.newSucceededFuture(m.getNow().answer())
+                            : loop.newFailedFuture(m.cause());
+                    delete(raceKey).addListener(d -> finishUnknown(answer));
+                } else if (refused(m.getNow().answer())) {
+                    delete(raceKey).addListener(d -> deletes(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
+                } else {
+                    ETagForm form = m.getNow().form();
+                    race(form.format(etag)).addListener((Future<Writes> w) ->
+                            deletes(new WriteFence(w.isSuccess() ? w.getNow() : Writes.AT_REQUEST, form)));
+                }
+            });
+        });
+    }
+
+    /**
+     * Sends a PUT whose {@code If-Match} holds the object's own ETag in {@code form}, and, when a
+     * quoted one is refused, again with the bare ETag: an upstream that refuses both cannot be
+     * fenced. Completes with the last answer and the form it answered.
+     */
+    private Future<FormAnswer> matchingPut(String etag, ETagForm form) {
+        Promise<FormAnswer> matched = loop.newPromise();
+        put(raceKey, new DefaultHttpHeaders().set("If-Match", form.format(etag))).addListener((Future<Answer> f) -> {
+            if (!f.isSuccess()) {
+                matched.setFailure(f.cause());
+            } else if (refused(f.getNow()) && form == ETagForm.QUOTED) {
+                matchingPut(etag, ETagForm.BARE).addListener((Future<FormAnswer> bare) -> {
+                    if (bare.isSuccess()) {
+                        matched.setSuccess(bare.getNow());
+                    } else {
+                        matched.setFailure(bare.cause());
+                    }
+                });
+            } else {
+                matched.setSuccess(new FormAnswer(f.getNow(), form));
+            }
+        });
+        return matched;
+    }
+
+    /**
+     * Whether an {@code If-Match} PUT is refused when another writer replaces the object after the
+     * upstream has all of the conditional request but its last byte: the case of a holder paused
+     * just before its commit point. {@code ifMatch} is the object's ETag in the form the upstream matches.
+     */
+    private Future<Writes> race(String ifMatch) {
+        Promise<Writes> raced = loop.newPromise();
+        HttpHeaders headers = new DefaultHttpHeaders().set("If-Match", ifMatch).set("Expect", "100-continue");
+        UpstreamRequest conditional = new UpstreamRequest("PUT", bucket, raceKey, List.of(), headers,
+                new BodyPlan(BodyPlan.Kind.UNSIGNED, 2, null));
+        recorded(raceKey, calls.sendWithPause(loop, conditional, Unpooled.wrappedBuffer(new byte[] {'o', 'k'}),
+                this::replace, CONTINUE_WAIT, RACE_PAUSE))
+                .addListener((Future<Answer> f) -> {
+                    Writes writes = f.isSuccess() && refused(f.getNow()) ? Writes.ATOMIC : Writes.AT_REQUEST;
+                    delete(raceKey).addListener(d -> raced.trySuccess(writes));
+                });
+        return raced;
+    }
+
+    /** A DELETE with {@code If-Match} of a missing key: how conditional deletes are treated; then the probe ends. */
+    private void deletes(WriteFence writes) {
+        String deleteKey = key + "-delete";
+        recorded(deleteKey, calls.send(loop, new UpstreamRequest("DELETE", bucket, deleteKey, List.of(),
+                new DefaultHttpHeaders().set("If-Match", PROBE_ETAG), BodyPlan.NONE)))
+                .addListener((Future<Answer> f) -> {
+                    Deletes deletes;
+                    if (!f.isSuccess()) {
+                        deletes = Deletes.REJECTED;
+                    } else if (refused(f.getNow())) {
+                        deletes = Deletes.ENFORCED;
+                    } else if (f.getNow().status() / 100 == 2) {
+                        deletes = Deletes.IGNORED;
+                    } else {
+                        deletes = Deletes.REJECTED;
+                    }
+                    StorageProtection learned = new StorageProtection(writes.writes(), deletes, writes.etags());
+                    removeVersions().addListener(r -> result.trySuccess(learned));
+                });
+    }
+
+    private void finishUnknown(Future<Answer> f) {
+        LOG.warn("bucket {}: could not learn which conditions the upstream enforces ({}); probing again later",
+                bucket, f.isSuccess() ? "status " + f.getNow().status() + " " + f.getNow().errorCode() : f.cause());
+        removeVersions().addListener(r -> result.trySuccess(StorageProtection.UNKNOWN));
+    }
+
+    /** Deletes, by version id, every version and delete marker the probe made (none where the bucket keeps no versions). */
+    private Future<Void> removeVersions() {
+        PromiseCombiner all = new PromiseCombiner(loop);
+        for (Map.Entry<String, String> v : versions) {
+            all.add(calls.send(loop, new UpstreamRequest("DELETE", bucket, v.getKey(), List.of(Map.entry("versionId", v.getValue())),
+                    new DefaultHttpHeaders(), BodyPlan.NONE)));
+        }
+        versions.clear();
+        Promise<Void> done = loop.newPromise();
+        all.finish(done);
+        return done;
+    }
+
+    /** Notes the version or delete marker a request made, if the bucket keeps versions; returns {@code sent}. */
+    private Future<Answer> recorded(String objectKey, Future<Answer> sent) {
+        sent.addListener((Future<Answer> f) -> {
+            if (f.isSuccess() && f.getNow().status() / 100 == 2) {
+                String version = f.getNow().headers().get("x-amz-version-id");
+                if (version != null && !version.isEmpty()) {
+                    versions.add(Map.entry(objectKey, version));
+                }
+            }
+        });
+        return sent;
+    }
+
+    private Future<Answer> put(String objectKey, HttpHeaders headers) {
+        return recorded(objectKey, calls.send(loop, new UpstreamRequest("PUT", bucket, objectKey, List.of(), headers,
+                new BodyPlan(BodyPlan.Kind.UNSIGNED, 0, null))));
+    }
+
+    /** Another writer's PUT: a body of its own, so that the object's ETag changes (an upstream that compares ETags at commit sees it). */
+    private Future<Answer> replace() {
+        ByteBuf body = Unpooled.wrappedBuffer(new byte[] {'x'});
+        return recorded(raceKey, calls.send(loop, new UpstreamRequest("PUT", bucket, raceKey, List.of(),
+                new DefaultHttpHeaders(), new BodyPlan(BodyPlan.Kind.UNSIGNED, 1, null)), body));
+    }
+
+    private Future<Answer> delete(String objectKey) {
+        return recorded(objectKey, calls.send(loop, new UpstreamRequest("DELETE", bucket, objectKey, List.of(),
+                new DefaultHttpHeaders(), BodyPlan.NONE)));
+    }
+
+    /** A probe's condition was refused: 412, 409 ConditionalRequestConflict, or 404 for the missing key. */
+    private static boolean refused(Answer answer) {
+        return answer.status() == 412 || answer.status() == 409
+                || answer.status() == 404 && !"NoSuchBucket".equals(answer.errorCode());
+    }
+
+    private static boolean saysSomethingAboutConditions(Answer answer) {
+        return answer.status() / 100 == 2 || refused(answer);
+    }
+
+    /** What the write probes found: how conditions on writes are enforced, and the ETag form they match. */
+    private record WriteFence(Writes writes, ETagForm etags) {
+    }
+
+    private record FormAnswer(Answer answer, ETagForm form) {
+    }
+}
