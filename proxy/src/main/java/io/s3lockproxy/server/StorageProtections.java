@@ -42,7 +42,8 @@ final class StorageProtections {
     private final boolean fenced;
     private final Cache<String, StorageProtection> known = Caffeine.newBuilder()
             .maximumSize(MAX_BUCKETS).expireAfterWrite(Duration.ofHours(1)).build();
-    private final ConcurrentHashMap<String, CompletableFuture<StorageProtection>> probing = new ConcurrentHashMap<>();
+    /** The probe running per bucket; removed, under the map's lock for the bucket, when it ends or is overtaken. */
+    private final ConcurrentHashMap<String, CompletableFuture<Probed>> probing = new ConcurrentHashMap<>();
 
     /** {@code fenced}: whether the proxy relies on what is found (lock.mode fenced); it says so in the log. */
     StorageProtections(UpstreamCall calls, boolean fenced) {
@@ -52,22 +53,57 @@ final class StorageProtections {
 
     /** Returns {@code bucket}'s protection, probing it first if unknown; completes on {@code loop}. Call on {@code loop}. */
     Future<StorageProtection> of(EventLoop loop, String bucket) {
+        return of(loop, bucket, true);
+    }
+
+    /**
+     * {@code askAgain}: whether a caller whose probe was overtaken by a change of the bucket
+     * ({@link #forget}) waits for a probe begun after the change; once is enough, so that a bucket
+     * changed over and over cannot keep a write waiting.
+     */
+    private Future<StorageProtection> of(EventLoop loop, String bucket, boolean askAgain) {
         StorageProtection cached = known.getIfPresent(bucket);
         if (cached != null) {
             return loop.newSucceededFuture(cached);
         }
         Promise<StorageProtection> result = loop.newPromise();
-        CompletableFuture<StorageProtection> mine = new CompletableFuture<>();
-        CompletableFuture<StorageProtection> running = probing.putIfAbsent(bucket, mine);
+        CompletableFuture<Probed> mine = new CompletableFuture<>();
+        CompletableFuture<Probed> running = probing.putIfAbsent(bucket, mine);
         if (running == null) {
             running = mine;
-            probe(loop, bucket).addListener((Future<StorageProtection> f) -> {
-                probing.remove(bucket, mine);
-                mine.complete(f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN);
-            });
+            StorageProbe.run(calls, loop, bucket).addListener((Future<StorageProtection> f) ->
+                    mine.complete(settle(bucket, mine, f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN)));
         }
-        running.thenAccept(p -> loop.execute(() -> result.trySuccess(p)));
+        running.thenAccept(p -> loop.execute(() -> {
+            if (p.overtaken() && askAgain) {
+                of(loop, bucket, false).addListener((Future<StorageProtection> again) -> result.trySuccess(again.getNow()));
+            } else {
+                result.trySuccess(p.protection());
+            }
+        }));
         return result;
+    }
+
+    /**
+     * Ends the probe {@code mine} of {@code bucket}: what it found is kept unless the bucket was
+     * forgotten while it ran — its answers may then describe the bucket before the change.
+     */
+    private Probed settle(String bucket, CompletableFuture<Probed> mine, StorageProtection found) {
+        boolean[] current = new boolean[1];
+        probing.computeIfPresent(bucket, (b, running) -> {
+            if (running != mine) {
+                return running;
+            }
+            current[0] = true;
+            if (found != StorageProtection.UNKNOWN) {
+                known.put(bucket, found);
+            }
+            return null;
+        });
+        if (current[0] && found != StorageProtection.UNKNOWN) {
+            log(bucket, found);
+        }
+        return new Probed(found, !current[0]);
     }
 
     /** Returns what is known per bucket now, by bucket name. */
@@ -75,25 +111,16 @@ final class StorageProtections {
         return new TreeMap<>(known.asMap());
     }
 
-    private Future<StorageProtection> probe(EventLoop loop, String bucket) {
-        Promise<StorageProtection> learned = loop.newPromise();
-        StorageProbe.run(calls, loop, bucket).addListener((Future<StorageProtection> f) -> {
-            StorageProtection found = f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN;
-            if (found != StorageProtection.UNKNOWN) {
-                known.put(bucket, found);
-                log(bucket, found);
-            }
-            learned.trySuccess(found);
-        });
-        return learned;
-    }
-
     /**
      * Forgets what was learned about {@code bucket}: a request through the proxy may change what
      * its upstream enforces (radosgw 16 matches no {@code If-Match} once a bucket keeps versions).
+     * A probe of the bucket still running is overtaken: what it finds is not kept.
      */
     void forget(String bucket) {
-        known.invalidate(bucket);
+        probing.compute(bucket, (b, running) -> {
+            known.invalidate(b);
+            return null;
+        });
     }
 
     /**
@@ -124,5 +151,9 @@ final class StorageProtections {
             LOG.error("{}: lock.mode fenced cannot fence writes to this bucket; they are serialized by the lock only",
                     found);
         }
+    }
+
+    /** What a probe found, and whether a change of the bucket overtook it while it ran. */
+    private record Probed(StorageProtection protection, boolean overtaken) {
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -285,6 +286,47 @@ class WriteConditionsTest {
         Received write = upstream.take();
         assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
         assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
+    }
+
+    @Test
+    void aProbeOvertakenByAChangeOfTheBucketIsNotKeptAndItsWriteWaitsForAProbeAfterTheChange() throws Exception {
+        int port = start("fenced");
+        upstream.enqueue(FakeUpstream.delayed(1500, FakeUpstream.status(412))); // probe 1: If-Match on a missing key
+        try (TestClient writer = new TestClient(port); TestClient admin = new TestClient(port)) {
+            CompletableFuture<Response> write = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return put(writer, Map.of());
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertThat(upstream.takeHead()).contains("/bucket/.s3-lock-proxy/probe-");
+            Thread.sleep(200); // the probe's connection has taken its (delayed) answer
+            upstream.enqueue(FakeUpstream.status(200));                                 // PUT /bucket?versioning
+            byte[] enabled = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+                    .getBytes(StandardCharsets.UTF_8);
+            assertThat(admin.exchange("PUT", "/bucket?versioning", enabled).status()).isEqualTo(200);
+            upstream.enqueue(FakeUpstream.ok());            // probe 1 goes on: the race object
+            upstream.enqueue(FakeUpstream.ok());            // If-Match on its own ETag accepted
+            upstream.enqueue(FakeUpstream.ok());            // replaced
+            upstream.enqueue(FakeUpstream.status(412));     // atomic, as before the change
+            upstream.enqueue(FakeUpstream.status(204));
+            upstream.enqueue(FakeUpstream.status(412));     // conditional deletes enforced
+            enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED); // probe 2, after the change
+            upstream.enqueue(written("\"e2\""));
+            assertThat(write.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+        List<Received> seen = new ArrayList<>();
+        for (Received r = upstream.poll(1000); r != null; r = upstream.poll(300)) {
+            seen.add(r);
+        }
+        Received last = seen.get(seen.size() - 1);
+        assertThat(last.requestLine()).startsWith("PUT /bucket/counter.json ");
+        assertThat(last.headers()).as("fenced by what the probe after the change found: nothing")
+                .doesNotContainKeys("if-match", "if-none-match");
+        assertThat(seen.stream().filter(r -> r.requestLine().startsWith("HEAD ")).count()).isZero();
+        assertThat(seen).hasSize(1 + 1 + 6 + 3 + 1);
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
