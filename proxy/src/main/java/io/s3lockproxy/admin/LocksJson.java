@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * {@code /locks} as JSON: {@code {"locks":[{"bucket":…,"key":…,"instance":…,"requestId":…,"token":…,
- * "ageMs":…,"waiters":…,"distributed":…}], "storageProtection":{"bucket":{"writes":…,"deletes":…,"etags":…}}}}.
+ * "ageMs":…,"waiters":…,"distributed":…}], "storageProtection":{"bucket":{"writes":…,"copies":…,"completes":…,"deletes":…,"etags":…}}}}.
  */
 final class LocksJson {
     private LocksJson() {

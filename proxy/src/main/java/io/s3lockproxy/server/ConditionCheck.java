@@ -118,7 +118,7 @@ final class ConditionCheck {
         probed.addListener((Future<StorageProtection> f) -> {
             StorageProtection protection = f.getNow();
             boolean enforced = delete ? protection.deletes() == StorageProtection.Deletes.ENFORCED
-                    : protection.writes().enforced();
+                    : protection.writesBy(request.operation()).enforced();
             boolean fence = enforced && (fenced || mustFence);
             if (mustFence && !enforced) {
                 result.tryFailure(new S3Exception(S3ErrorCode.SLOW_DOWN,

@@ -159,12 +159,13 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Returns, per bucket probed so far, what its upstream enforces of the conditions fencing
-     * relies on, in words: {@code {"writes": "atomic at commit", "deletes": "enforced", "etags": "quoted"}}.
+     * relies on, in words: {@code {"writes": "atomic at commit", "copies": "not enforced", …, "deletes": "enforced", "etags": "quoted"}}.
      */
     public Map<String, Map<String, String>> storageProtection() {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         protections.snapshot().forEach((bucket, p) -> out.put(bucket,
-                Map.of("writes", p.writes().description(), "deletes", p.deletes().description(),
+                Map.of("writes", p.writes().description(), "copies", p.copies().description(),
+                        "completes", p.completes().description(), "deletes", p.deletes().description(),
                         "etags", p.etags().description())));
         return out;
     }

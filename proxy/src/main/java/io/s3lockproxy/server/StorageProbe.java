@@ -11,11 +11,14 @@ import io.netty.util.concurrent.PromiseCombiner;
 import io.s3lockproxy.server.StorageProtection.Deletes;
 import io.s3lockproxy.server.StorageProtection.ETagForm;
 import io.s3lockproxy.server.StorageProtection.Writes;
+import io.s3lockproxy.sigv4.UriEncoding;
 import io.s3lockproxy.upstream.BodyPlan;
 import io.s3lockproxy.upstream.UpstreamCall;
 import io.s3lockproxy.upstream.UpstreamCall.Answer;
 import io.s3lockproxy.upstream.UpstreamRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +69,7 @@ final class StorageProbe {
             if (!f.isSuccess() || !saysSomethingAboutConditions(f.getNow())) {
                 finishUnknown(f);
             } else if (!refused(f.getNow())) {
-                delete(key).addListener(d -> deletes(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
+                delete(key).addListener(d -> copies(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
             } else {
                 writes();
             }
@@ -78,7 +81,7 @@ final class StorageProbe {
         put(raceKey, new DefaultHttpHeaders()).addListener((Future<Answer> base) -> {
             String etag = base.isSuccess() ? base.getNow().headers().get("ETag") : null;
             if (etag == null) {
-                delete(raceKey).addListener(d -> deletes(new WriteFence(Writes.AT_REQUEST, ETagForm.QUOTED)));
+                delete(raceKey).addListener(d -> copies(new WriteFence(Writes.AT_REQUEST, ETagForm.QUOTED)));
                 return;
             }
             matchingPut(etag, ETagForm.QUOTED).addListener((Future<FormAnswer> m) -> {
@@ -87,11 +90,11 @@ final class StorageProbe {
                             : loop.newFailedFuture(m.cause());
                     delete(raceKey).addListener(d -> finishUnknown(answer));
                 } else if (refused(m.getNow().answer())) {
-                    delete(raceKey).addListener(d -> deletes(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
+                    delete(raceKey).addListener(d -> copies(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
                 } else {
                     ETagForm form = m.getNow().form();
                     race(form.format(etag)).addListener((Future<Writes> w) ->
-                            deletes(new WriteFence(w.isSuccess() ? w.getNow() : Writes.AT_REQUEST, form)));
+                            copies(new WriteFence(w.isSuccess() ? w.getNow() : Writes.AT_REQUEST, form)));
                 }
             });
         });
@@ -141,8 +144,105 @@ final class StorageProbe {
         return raced;
     }
 
+    /**
+     * A CopyObject with {@code If-Match} onto a missing key must be refused for copies to count as
+     * fenced like PutObjects: S3Proxy 4.1 and radosgw 16 copy regardless. Skipped where PutObject's
+     * conditions are not enforced either.
+     */
+    private void copies(WriteFence puts) {
+        if (!puts.writes().enforced()) {
+            completes(puts, Writes.NONE);
+            return;
+        }
+        String source = key + "-source";
+        String target = key + "-copy";
+        put(source, new DefaultHttpHeaders()).addListener((Future<Answer> s) -> {
+            if (!s.isSuccess() || s.getNow().status() / 100 != 2) {
+                delete(source).addListener(d -> completes(puts, Writes.NONE));
+                return;
+            }
+            HttpHeaders headers = new DefaultHttpHeaders()
+                    .set("x-amz-copy-source", "/" + bucket + "/" + UriEncoding.encode(source, true))
+                    .set("If-Match", PROBE_ETAG);
+            recorded(target, calls.send(loop, new UpstreamRequest("PUT", bucket, target, List.of(), headers, BodyPlan.NONE)))
+                    .addListener((Future<Answer> c) -> {
+                        Writes copies = c.isSuccess() && conditionRefused(c.getNow()) ? puts.writes() : Writes.NONE;
+                        removeIfWritten(target, c).addListener(t -> delete(source).addListener(d -> completes(puts, copies)));
+                    });
+        });
+    }
+
+    /**
+     * A CompleteMultipartUpload with {@code If-Match} onto a missing key must be refused for it to
+     * count as fenced (radosgw 16 completes regardless); the upload is aborted afterwards.
+     */
+    private void completes(WriteFence puts, Writes copies) {
+        if (!puts.writes().enforced()) {
+            deletes(puts, copies, Writes.NONE);
+            return;
+        }
+        String target = key + "-upload";
+        startUpload(target).addListener((Future<String> started) -> {
+            if (started.getNow() == null) {
+                deletes(puts, copies, Writes.NONE);
+                return;
+            }
+            List<Map.Entry<String, String>> upload = List.of(Map.entry("uploadId", started.getNow()));
+            uploadPart(target, started.getNow()).addListener((Future<String> part) -> {
+                if (part.getNow() == null) {
+                    abort(target, upload).addListener(a -> deletes(puts, copies, Writes.NONE));
+                    return;
+                }
+                complete(target, upload, part.getNow()).addListener((Future<Answer> c) -> {
+                    Writes completes = c.isSuccess() && conditionRefused(c.getNow()) ? puts.writes() : Writes.NONE;
+                    // A completion can fail with 200 and an error document; the upload then still exists.
+                    Future<?> cleanup = c.isSuccess() && c.getNow().status() / 100 == 2 && c.getNow().errorCode() == null
+                            ? removeIfWritten(target, c) : abort(target, upload);
+                    cleanup.addListener(x -> deletes(puts, copies, completes));
+                });
+            });
+        });
+    }
+
+    /** Starts a multipart upload to {@code target}; completes with its upload id, or null. */
+    private Future<String> startUpload(String target) {
+        Promise<String> id = loop.newPromise();
+        calls.send(loop, new UpstreamRequest("POST", bucket, target, List.of(new SimpleImmutableEntry<>("uploads", null)),
+                new DefaultHttpHeaders(), BodyPlan.NONE)).addListener((Future<Answer> f) -> id.setSuccess(
+                        f.isSuccess() && f.getNow().status() / 100 == 2 ? element(f.getNow().body(), "UploadId") : null));
+        return id;
+    }
+
+    /** Uploads a one-byte part 1 of {@code uploadId}; completes with its ETag, or null. */
+    private Future<String> uploadPart(String target, String uploadId) {
+        Promise<String> etag = loop.newPromise();
+        List<Map.Entry<String, String>> part = List.of(Map.entry("partNumber", "1"), Map.entry("uploadId", uploadId));
+        calls.send(loop, new UpstreamRequest("PUT", bucket, target, part, new DefaultHttpHeaders(),
+                new BodyPlan(BodyPlan.Kind.UNSIGNED, 1, null)), Unpooled.wrappedBuffer(new byte[] {'x'}))
+                .addListener((Future<Answer> f) -> etag.setSuccess(
+                        f.isSuccess() && f.getNow().status() / 100 == 2 ? f.getNow().headers().get("ETag") : null));
+        return etag;
+    }
+
+    private Future<Answer> complete(String target, List<Map.Entry<String, String>> upload, String partETag) {
+        byte[] xml = ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + partETag
+                + "</ETag></Part></CompleteMultipartUpload>").getBytes(StandardCharsets.UTF_8);
+        HttpHeaders headers = new DefaultHttpHeaders().set("If-Match", PROBE_ETAG).set("Content-Type", "application/xml");
+        return recorded(target, calls.send(loop, new UpstreamRequest("POST", bucket, target, upload, headers,
+                new BodyPlan(BodyPlan.Kind.UNSIGNED, xml.length, null)), Unpooled.wrappedBuffer(xml)));
+    }
+
+    private Future<Answer> abort(String target, List<Map.Entry<String, String>> upload) {
+        return calls.send(loop, new UpstreamRequest("DELETE", bucket, target, upload, new DefaultHttpHeaders(), BodyPlan.NONE));
+    }
+
+    /** Deletes {@code objectKey} if {@code answer} says a request wrote it. */
+    private Future<?> removeIfWritten(String objectKey, Future<Answer> answer) {
+        return answer.isSuccess() && answer.getNow().status() / 100 == 2 ? delete(objectKey) : loop.newSucceededFuture(null);
+    }
+
     /** A DELETE with {@code If-Match} of a missing key: how conditional deletes are treated; then the probe ends. */
-    private void deletes(WriteFence writes) {
+    private void deletes(WriteFence writes, Writes copies, Writes completes) {
         String deleteKey = key + "-delete";
         recorded(deleteKey, calls.send(loop, new UpstreamRequest("DELETE", bucket, deleteKey, List.of(),
                 new DefaultHttpHeaders().set("If-Match", PROBE_ETAG), BodyPlan.NONE)))
@@ -157,7 +257,8 @@ final class StorageProbe {
                     } else {
                         deletes = Deletes.REJECTED;
                     }
-                    StorageProtection learned = new StorageProtection(writes.writes(), deletes, writes.etags());
+                    StorageProtection learned = new StorageProtection(writes.writes(), copies, completes, deletes,
+                            writes.etags());
                     removeVersions().addListener(r -> result.trySuccess(learned));
                 });
     }
@@ -215,6 +316,22 @@ final class StorageProbe {
     private static boolean refused(Answer answer) {
         return answer.status() == 412 || answer.status() == 409
                 || answer.status() == 404 && !"NoSuchBucket".equals(answer.errorCode());
+    }
+
+    /**
+     * A copy's or a multipart completion's condition was refused: 412, 409, or 404 NoSuchKey for
+     * the missing key (not NoSuchUpload, not a missing source).
+     */
+    private static boolean conditionRefused(Answer answer) {
+        return answer.status() == 412 || answer.status() == 409
+                || answer.status() == 404 && "NoSuchKey".equals(answer.errorCode());
+    }
+
+    /** Returns the text of the first {@code <name>} element in {@code xml}, or null. */
+    private static String element(String xml, String name) {
+        int start = xml.indexOf("<" + name + ">");
+        int end = start < 0 ? -1 : xml.indexOf("</" + name + ">", start);
+        return end < 0 ? null : xml.substring(start + name.length() + 2, end);
     }
 
     private static boolean saysSomethingAboutConditions(Answer answer) {

@@ -1,17 +1,36 @@
 package io.s3lockproxy.server;
 
+import io.s3lockproxy.s3.S3Operation;
+
 /**
  * What a bucket's upstream enforces of the conditions the proxy can put on a write, as its probe
  * found: whether fencing can stop a stale holder at the storage, and how completely.
  *
- * @param writes   how {@code If-Match} / {@code If-None-Match} on PutObject are enforced
- * @param deletes  how {@code If-Match} on DeleteObject is treated
- * @param etags    how an ETag must be written in {@code If-Match} for the upstream to match it
+ * @param writes    how {@code If-Match} / {@code If-None-Match} on PutObject are enforced
+ * @param copies    the same on CopyObject (its destination)
+ * @param completes the same on CompleteMultipartUpload
+ * @param deletes   how {@code If-Match} on DeleteObject is treated
+ * @param etags     how an ETag must be written in {@code If-Match} for the upstream to match it
  */
-record StorageProtection(Writes writes, Deletes deletes, ETagForm etags) {
+record StorageProtection(Writes writes, Writes copies, Writes completes, Deletes deletes, ETagForm etags) {
 
     /** Before a probe answered, or when it could not: nothing is assumed. */
-    static final StorageProtection UNKNOWN = new StorageProtection(Writes.NONE, Deletes.REJECTED, ETagForm.QUOTED);
+    static final StorageProtection UNKNOWN = new StorageProtection(Writes.NONE, Writes.NONE, Writes.NONE,
+            Deletes.REJECTED, ETagForm.QUOTED);
+
+    /** Returns how conditions on the object {@code operation} writes are enforced: PutObject's for any but a copy or a completion. */
+    Writes writesBy(S3Operation operation) {
+        return switch (operation) {
+            case COPY_OBJECT -> copies;
+            case COMPLETE_MULTIPART_UPLOAD -> completes;
+            default -> writes;
+        };
+    }
+
+    /** Returns this with no write's conditions enforced. */
+    StorageProtection withoutWriteConditions() {
+        return new StorageProtection(Writes.NONE, Writes.NONE, Writes.NONE, deletes, etags);
+    }
 
     /** How the upstream wants the ETag in an {@code If-Match} it is to match. */
     enum ETagForm {

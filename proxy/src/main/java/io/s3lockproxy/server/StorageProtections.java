@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.s3lockproxy.server.StorageProtection.Writes;
 import io.s3lockproxy.upstream.UpstreamCall;
 import java.time.Duration;
 import java.util.Map;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a PUT with {@code If-Match} whose last byte is held back until another PUT has replaced the
  *       object must be refused too (412, or 409 ConditionalRequestConflict) to count as atomic: an
  *       upstream that checks conditions when it starts on a request (S3Proxy 4.1) lets it through;</li>
+ *   <li>where PutObject's conditions hold, a CopyObject and a CompleteMultipartUpload with
+ *       {@code If-Match} onto a missing key must be refused too (412, 409, 404 NoSuchKey) for
+ *       copies and completions to count as fenced: S3Proxy 4.1 copies regardless, radosgw 16 copies
+ *       and completes regardless;</li>
  *   <li>a DELETE with {@code If-Match} on a missing key tells whether conditional deletes are
  *       enforced (412 / 404), ignored (2xx) or refused outright.</li>
  * </ol>
@@ -133,7 +138,7 @@ final class StorageProtections {
         if (was == null || !was.writes().enforced()) {
             return;
         }
-        known.put(bucket, new StorageProtection(StorageProtection.Writes.NONE, was.deletes(), was.etags()));
+        known.put(bucket, was.withoutWriteConditions());
         LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then showed"
                 + " it held: its conditions disagree with its reads (radosgw 16 with versioning), so writes to this"
                 + " bucket are serialized by the lock only, not fenced, until it is probed again", bucket, requestId);
@@ -141,15 +146,21 @@ final class StorageProtections {
 
     private void log(String bucket, StorageProtection learned) {
         String found = "bucket " + bucket + ": the upstream's conditional writes are " + learned.writes().description()
-                + " (ETags " + learned.etags().description() + "), conditional deletes " + learned.deletes().description();
-        if (!fenced || learned.writes() == StorageProtection.Writes.ATOMIC) {
+                + " (ETags " + learned.etags().description() + "), conditional copies " + learned.copies().description()
+                + ", conditional multipart completions " + learned.completes().description()
+                + ", conditional deletes " + learned.deletes().description();
+        boolean copiesUnfenced = !learned.copies().enforced() || !learned.completes().enforced();
+        if (!fenced || learned.writes() == Writes.ATOMIC && !copiesUnfenced) {
             LOG.info(found);
-        } else if (learned.writes() == StorageProtection.Writes.AT_REQUEST) {
-            LOG.warn("{}: lock.mode fenced adds its conditions, but a holder paused after its request head reached"
-                    + " the upstream is stopped only by the commit-point check and the settle period", found);
-        } else {
+        } else if (!learned.writes().enforced()) {
             LOG.error("{}: lock.mode fenced cannot fence writes to this bucket; they are serialized by the lock only",
                     found);
+        } else {
+            LOG.warn("{}: lock.mode fenced adds its conditions{}{}", found,
+                    learned.writes() == Writes.AT_REQUEST ? ", but a holder paused after its request head reached the"
+                            + " upstream is stopped only by the commit-point check and the settle period" : "",
+                    copiesUnfenced ? "; copies or multipart completions the upstream does not check are serialized by"
+                            + " the lock only, and refused while Redis is down (onRedisDown: conditional)" : "");
         }
     }
 

@@ -267,6 +267,13 @@ class InDoubtWritesTest {
         upstream.enqueue(FakeUpstream.ok());         // replaced meanwhile
         upstream.enqueue(FakeUpstream.status(412)); // atomic
         upstream.enqueue(FakeUpstream.status(204));
+        upstream.enqueue(FakeUpstream.ok());         // a copy's source
+        upstream.enqueue(FakeUpstream.status(412)); // the copy onto a missing key with If-Match refused
+        upstream.enqueue(FakeUpstream.status(204));
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), "<UploadId>u</UploadId>".getBytes(StandardCharsets.UTF_8)));
+        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"p\""), new byte[0]));
+        upstream.enqueue(FakeUpstream.status(412)); // the completion onto a missing key with If-Match refused
+        upstream.enqueue(FakeUpstream.status(204)); // the upload aborted
         upstream.enqueue(FakeUpstream.status(204));
         upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"e\"", "Content-Length", "0"), new byte[0]));
         upstream.enqueue(FakeUpstream.ok());

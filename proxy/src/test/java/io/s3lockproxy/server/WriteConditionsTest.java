@@ -112,6 +112,11 @@ class WriteConditionsTest {
 
     /** Enqueues the answers to a bucket's probe (see StorageProtections): what its writes and deletes enforce. */
     private void enqueueProbe(StorageProtection.Writes writes, StorageProtection.Deletes deletes) {
+        enqueueProbe(writes, true, deletes);
+    }
+
+    /** As above; {@code copiesChecked}: whether copies and multipart completions are refused like PUTs. */
+    private void enqueueProbe(StorageProtection.Writes writes, boolean copiesChecked, StorageProtection.Deletes deletes) {
         if (writes == StorageProtection.Writes.NONE) {
             upstream.enqueue(FakeUpstream.ok());            // If-Match PUT on a missing key accepted
             upstream.enqueue(FakeUpstream.status(204));     // the probe object deleted again
@@ -122,6 +127,7 @@ class WriteConditionsTest {
             upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
             upstream.enqueue(FakeUpstream.status(writes == StorageProtection.Writes.ATOMIC ? 412 : 200));
             upstream.enqueue(FakeUpstream.status(204));     // the race object deleted again
+            enqueueCopyAndCompletionProbes(copiesChecked);
         }
         upstream.enqueue(FakeUpstream.status(switch (deletes) {
             case ENFORCED -> 412;
@@ -130,9 +136,24 @@ class WriteConditionsTest {
         }));
     }
 
+    /** The copy and the multipart completion onto a missing key with If-Match: 7 requests if refused, else 8. */
+    private void enqueueCopyAndCompletionProbes(boolean refused) {
+        upstream.enqueue(FakeUpstream.ok());                                   // the copy's source
+        upstream.enqueue(FakeUpstream.status(refused ? 412 : 200));            // the copy
+        if (!refused) {
+            upstream.enqueue(FakeUpstream.status(204));                        // its result deleted
+        }
+        upstream.enqueue(FakeUpstream.status(204));                            // the source deleted
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), ("<InitiateMultipartUploadResult><UploadId>u-1</UploadId>"
+                + "</InitiateMultipartUploadResult>").getBytes(StandardCharsets.UTF_8)));
+        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"p1\""), new byte[0]));    // part 1
+        upstream.enqueue(FakeUpstream.status(refused ? 412 : 200));            // the completion
+        upstream.enqueue(FakeUpstream.status(204));                            // aborted, or its result deleted
+    }
+
     /** Takes the probe's requests from the record; returns them in the order they were complete. */
     private List<Received> takeProbe(StorageProtection.Writes writes) throws InterruptedException {
-        return takeProbe(writes == StorageProtection.Writes.NONE ? 3 : 7);
+        return takeProbe(writes == StorageProtection.Writes.NONE ? 3 : 14);
     }
 
     private List<Received> takeProbe(int requests) throws InterruptedException {
@@ -168,10 +189,25 @@ class WriteConditionsTest {
         assertThat(between.headers()).doesNotContainKeys("if-match", "if-none-match");
         assertThat(between.body()).as("another body, so that the ETag changes").isNotEqualTo(base.body()).isNotEmpty();
         assertThat(probe.get(5).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
-        assertThat(probe.get(6).requestLine()).startsWith("DELETE ");
-        assertThat(probe.get(6).header("if-match")).isNotNull();
-        assertThat(proxy.storageProtection()).containsEntry("bucket",
-                Map.of("writes", "checked when the request starts, not at commit", "deletes", "enforced", "etags", "quoted"));
+        String source = probe.get(6).requestLine().split(" ")[1];
+        assertThat(probe.get(7).header("x-amz-copy-source")).isEqualTo(source);
+        assertThat(probe.get(7).header("if-match")).isNotNull();
+        assertThat(probe.get(8).requestLine()).startsWith("DELETE " + source + " ");
+        assertThat(probe.get(9).requestLine()).matches("POST /bucket/\\S+-upload\\?uploads HTTP/1.1");
+        assertThat(probe.get(10).requestLine()).contains("partNumber=1&uploadId=u-1");
+        Received completion = probe.get(11);
+        assertThat(completion.requestLine()).matches("POST /bucket/\\S+-upload\\?uploadId=u-1 HTTP/1.1");
+        assertThat(completion.header("if-match")).isNotNull();
+        assertThat(new String(completion.body(), StandardCharsets.UTF_8)).contains("<ETag>\"p1\"</ETag>");
+        assertThat(probe.get(12).requestLine()).as("the refused upload aborted")
+                .startsWith("DELETE " + completion.requestLine().split(" ")[1]);
+        assertThat(probe.get(13).requestLine()).startsWith("DELETE ");
+        assertThat(probe.get(13).header("if-match")).isNotNull();
+        assertThat(proxy.storageProtection()).containsEntry("bucket", Map.of(
+                "writes", "checked when the request starts, not at commit",
+                "copies", "checked when the request starts, not at commit",
+                "completes", "checked when the request starts, not at commit",
+                "deletes", "enforced", "etags", "quoted"));
     }
 
     @Test
@@ -184,13 +220,14 @@ class WriteConditionsTest {
         upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
         upstream.enqueue(FakeUpstream.status(412));     // the held-back write is refused
         upstream.enqueue(FakeUpstream.status(204));
+        enqueueCopyAndCompletionProbes(false);          // radosgw 16 copies and completes regardless
         upstream.enqueue(FakeUpstream.status(204));     // conditional deletes ignored
         upstream.enqueue(headAnswer("\"e1\""));
         upstream.enqueue(written("\"e2\""));
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of("If-Match", "\"e1\"")).status()).isEqualTo(200);
         }
-        List<Received> probe = takeProbe(8);
+        List<Received> probe = takeProbe(8 + 8);
         assertThat(probe.get(2).header("if-match")).isEqualTo("\"etag\"");
         assertThat(probe.get(3).header("if-match")).isEqualTo("etag");
         assertThat(probe.get(5).header("if-match")).as("the race carries the form that matched").isEqualTo("etag");
@@ -198,7 +235,8 @@ class WriteConditionsTest {
         assertThat(upstream.take().header("if-match")).as("the client's own condition, as the upstream matches it")
                 .isEqualTo("e1");
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("etags", "bare")
-                .containsEntry("writes", "atomic at commit");
+                .containsEntry("writes", "atomic at commit").containsEntry("copies", "not enforced")
+                .containsEntry("completes", "not enforced");
     }
 
     @Test
@@ -239,8 +277,16 @@ class WriteConditionsTest {
         upstream.enqueue(versioned(200, "\"x\"", "v3"));             // another writer replaces it
         upstream.enqueue(FakeUpstream.status(412));                 // the held-back write refused
         upstream.enqueue(versioned(204, null, "m1"));                // the race object deleted: a delete marker
+        upstream.enqueue(versioned(200, "\"s\"", "v4"));             // the copy's source
+        upstream.enqueue(versioned(200, null, "v5"));                // the copy, condition ignored
+        upstream.enqueue(versioned(204, null, "m3"));                // the copy deleted
+        upstream.enqueue(versioned(204, null, "m4"));                // the source deleted
+        upstream.enqueue(FakeUpstream.full(200, Map.of(), "<UploadId>u-2</UploadId>".getBytes(StandardCharsets.UTF_8)));
+        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"p1\""), new byte[0]));
+        upstream.enqueue(versioned(200, null, "v6"));                // the completion, condition ignored
+        upstream.enqueue(versioned(204, null, "m5"));                // its object deleted
         upstream.enqueue(versioned(204, null, "m2"));                // conditional delete ignored: another marker
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 11; i++) {
             upstream.enqueue(FakeUpstream.status(204));             // each removed by its version id
         }
         upstream.enqueue(notFound());
@@ -248,14 +294,20 @@ class WriteConditionsTest {
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
-        List<Received> probe = takeProbe(12);
+        List<Received> probe = takeProbe(26);
         String raceKey = probe.get(1).requestLine().split(" ")[1];
-        String deleteKey = probe.get(6).requestLine().split(" ")[1];
-        List<String> removals = probe.subList(7, 12).stream().map(r -> r.requestLine().split(" ")[0] + " "
+        String sourceKey = probe.get(6).requestLine().split(" ")[1];
+        String copyKey = probe.get(7).requestLine().split(" ")[1];
+        String uploadKey = probe.get(13).requestLine().split(" ")[1];
+        String deleteKey = probe.get(14).requestLine().split(" ")[1];
+        List<String> removals = probe.subList(15, 26).stream().map(r -> r.requestLine().split(" ")[0] + " "
                 + r.requestLine().split(" ")[1]).sorted().toList();
         assertThat(removals).containsExactlyInAnyOrder(
                 "DELETE " + raceKey + "?versionId=v1", "DELETE " + raceKey + "?versionId=v2",
                 "DELETE " + raceKey + "?versionId=v3", "DELETE " + raceKey + "?versionId=m1",
+                "DELETE " + sourceKey + "?versionId=v4", "DELETE " + copyKey + "?versionId=v5",
+                "DELETE " + copyKey + "?versionId=m3", "DELETE " + sourceKey + "?versionId=m4",
+                "DELETE " + uploadKey + "?versionId=v6", "DELETE " + uploadKey + "?versionId=m5",
                 "DELETE " + deleteKey + "?versionId=m2");
         assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/counter.json ");
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "atomic at commit")
@@ -312,6 +364,7 @@ class WriteConditionsTest {
             upstream.enqueue(FakeUpstream.ok());            // replaced
             upstream.enqueue(FakeUpstream.status(412));     // atomic, as before the change
             upstream.enqueue(FakeUpstream.status(204));
+            enqueueCopyAndCompletionProbes(true);
             upstream.enqueue(FakeUpstream.status(412));     // conditional deletes enforced
             enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED); // probe 2, after the change
             upstream.enqueue(written("\"e2\""));
@@ -326,7 +379,7 @@ class WriteConditionsTest {
         assertThat(last.headers()).as("fenced by what the probe after the change found: nothing")
                 .doesNotContainKeys("if-match", "if-none-match");
         assertThat(seen.stream().filter(r -> r.requestLine().startsWith("HEAD ")).count()).isZero();
-        assertThat(seen).hasSize(1 + 1 + 6 + 3 + 1);
+        assertThat(seen).hasSize(1 + 1 + 13 + 3 + 1);
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
@@ -716,6 +769,60 @@ class WriteConditionsTest {
         upstream.take();
         assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
         assertThat(upstream.poll(300)).isNull();
+    }
+
+    private static Response copy(TestClient client, String target) throws Exception {
+        client.send(client.signedHead("PUT", target, Map.of("x-amz-copy-source", "/bucket/src", "Content-Length", "0"),
+                new byte[0], Map.of()));
+        return client.read(false);
+    }
+
+    @Test
+    void whereTheUpstreamCopiesRegardlessOfConditionsACopyGoesUnfencedAndAPutStaysFenced() throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, false, StorageProtection.Deletes.IGNORED);
+        upstream.enqueue(FakeUpstream.ok());                                                // the copy
+        upstream.enqueue(notFound());                                                       // HEAD under the PUT's lock
+        upstream.enqueue(FakeUpstream.ok());                                                // the PUT
+        try (TestClient client = new TestClient(port)) {
+            assertThat(copy(client, "/bucket/copy.json").status()).isEqualTo(200);
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        takeProbe(14 + 1); // one more: the copy made by the probe deleted again
+        Received copied = upstream.take();
+        assertThat(copied.requestLine()).as("no HEAD for a fence the upstream would ignore").startsWith("PUT /bucket/copy.json ");
+        assertThat(copied.headers()).doesNotContainKeys("if-match", "if-none-match");
+        assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/counter.json ");
+        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("copies", "not enforced")
+                .containsEntry("completes", "not enforced").containsEntry("writes", "atomic at commit");
+    }
+
+    @Test
+    void withRedisDownInConditionalModeACopyTheUpstreamWouldNotFenceIsRefusedAndNothingReachesIt() throws Exception {
+        int port = start("serialize", Map.of("S3LP_LOCK_REDIS", "redis://127.0.0.1:1", "S3LP_LOCK_ONREDISDOWN", "conditional"));
+        enqueueProbe(StorageProtection.Writes.ATOMIC, false, StorageProtection.Deletes.IGNORED);
+        try (TestClient client = new TestClient(port)) {
+            Response r = copy(client, "/bucket/copy.json");
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("<Code>SlowDown</Code>");
+        }
+        takeProbe(14 + 1); // one more: the copy made by the probe deleted again
+        assertThat(upstream.poll(300)).isNull();
+    }
+
+    @Test
+    void withRedisDownInConditionalModeACopyTheUpstreamFencesIsFenced() throws Exception {
+        int port = start("serialize", Map.of("S3LP_LOCK_REDIS", "redis://127.0.0.1:1", "S3LP_LOCK_ONREDISDOWN", "conditional"));
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.IGNORED);
+        upstream.enqueue(headAnswer("\"e1\""));                                             // HEAD
+        upstream.enqueue(FakeUpstream.ok());                                                // the copy
+        try (TestClient client = new TestClient(port)) {
+            assertThat(copy(client, "/bucket/copy.json").status()).isEqualTo(200);
+        }
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/copy.json ");
+        assertThat(upstream.take().header("if-match")).isEqualTo("\"e1\"");
     }
 
     @Test
