@@ -35,6 +35,7 @@ import io.s3lockproxy.upstream.UpstreamError;
 import io.s3lockproxy.upstream.UpstreamException;
 import io.s3lockproxy.upstream.UpstreamRequest;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,8 @@ final class Exchange implements ResponseListener {
      * leaves all but its last byte first.
      */
     private static final int WHOLE_SMALL_WRITE_BYTES = 8 * 1024;
+    /** How long an anonymous request's client waits for the upstream's 100 Continue before it hears the proxy's (curl waits 1 s). */
+    private static final long UPSTREAM_CONTINUE_WAIT_MS = 1000;
 
     enum State {
         RECEIVED, COLLECTING_KEYS, LOCKING, CONNECTING, SENDING_BODY, COMMITTING, AWAITING_RESPONSE,
@@ -134,6 +137,8 @@ final class Exchange implements ResponseListener {
     private ChannelFuture lastBodyWrite;
     private boolean requestEndSent;
     private boolean continueSent;
+    /** An anonymous request's head went up with {@code Expect: 100-continue}; the client hears 100 when the upstream says it. */
+    private boolean awaitingUpstreamContinue;
     private boolean clientBodyComplete;
     private boolean clientGone;
     /** The client stopped sending its body: the connection closes after the answer, unread. */
@@ -357,9 +362,44 @@ final class Exchange implements ResponseListener {
                 }
                 return;
             }
+            if (streamed && admitted.anonymous() && bodyHeldBackByClient()) {
+                askUpstreamToContinue();
+                return;
+            }
             sendContinueIfExpected();
             readClient.run();
         });
+    }
+
+    /**
+     * An unsigned request whose client waits for 100 Continue: only the upstream can tell whether
+     * it may write, so the head goes up now, with {@code Expect: 100-continue}, and the client hears
+     * 100 Continue once the upstream says it (or has been silent {@value #UPSTREAM_CONTINUE_WAIT_MS}
+     * ms). A refusal before that reaches the client before it sends any body, as from S3 itself.
+     */
+    private void askUpstreamToContinue() {
+        HttpRequest signedHead = unsentHead;
+        unsentHead = null;
+        signedHead.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
+        awaitingUpstreamContinue = true;
+        upstream.write(signedHead);
+        ctx.executor().schedule(this::upstreamContinued, UPSTREAM_CONTINUE_WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onInterimResponse(HttpResponse interim) {
+        if (interim.status().code() == HttpResponseStatus.CONTINUE.code()) {
+            upstreamContinued();
+        }
+    }
+
+    private void upstreamContinued() {
+        if (!awaitingUpstreamContinue || state != State.SENDING_BODY) {
+            return;
+        }
+        awaitingUpstreamContinue = false;
+        sendContinueIfExpected();
+        readClient.run();
     }
 
     private void sendContinueIfExpected() {
@@ -677,7 +717,7 @@ final class Exchange implements ResponseListener {
             connection.abort();
         }
         end(requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT, false);
-        if (!clientBodyComplete) {
+        if (!clientBodyComplete && !bodyHeldBackByClient()) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> onDoneDraining.run());
         } else if (closeClientAfterResponse) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -79,11 +79,16 @@ final class FakeUpstream implements AutoCloseable {
     /**
      * Answers {@code status} as soon as the head has arrived, without reading the body, then closes
      * the connection (as S3Proxy does for a bad checksum header): the body the proxy still sends meets a reset.
+     * A request with {@code Expect: 100-continue} gets no 100 Continue before it.
      */
-    record AnswerBeforeBody(int status) implements Answer {
+    record AnswerBeforeBody(int status, String code) implements Answer {
+        AnswerBeforeBody(int status) {
+            this(status, "BadDigest");
+        }
+
         @Override
         public boolean write(OutputStream out, Socket socket) throws IOException {
-            byte[] xml = "<Error><Code>BadDigest</Code></Error>".getBytes(StandardCharsets.US_ASCII);
+            byte[] xml = ("<Error><Code>" + code + "</Code></Error>").getBytes(StandardCharsets.US_ASCII);
             out.write(("HTTP/1.1 " + status + " X\r\nContent-Length: " + xml.length + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(xml);
@@ -144,6 +149,7 @@ final class FakeUpstream implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private volatile boolean answersExpectContinue = true;
 
     FakeUpstream() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -158,6 +164,11 @@ final class FakeUpstream implements AutoCloseable {
 
     String endpoint() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /** From now on, {@code Expect: 100-continue} gets no interim answer: the server waits for the body regardless. */
+    void ignoreExpectContinue() {
+        answersExpectContinue = false;
     }
 
     void enqueue(Answer answer) {
@@ -215,16 +226,16 @@ final class FakeUpstream implements AutoCloseable {
                             line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
                 }
                 heads.add(lines.get(0));
-                if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
-                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
                 long declared = headers.containsKey("content-length") ? Long.parseLong(headers.get("content-length")) : 0;
                 if (answers.peek() instanceof AnswerBeforeBody early) {
                     answers.poll();
                     early.write(out, socket);
                     received.add(new Received(id, lines.get(0), headers, new byte[0], declared, false, System.nanoTime()));
                     return;
+                }
+                if (answersExpectContinue && "100-continue".equalsIgnoreCase(headers.get("expect"))) {
+                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
                 }
                 if (answers.peek() instanceof CloseMidRequest cut) {
                     answers.poll();

@@ -32,7 +32,7 @@ class LegacyAndAnonymousClientsTest {
     private int start(Map<String, String> more) throws Exception {
         upstream = new FakeUpstream();
         Map<String, String> env = new HashMap<>(more);
-        env.put("S3LP_LOCK_MODE", "fenced");
+        env.putIfAbsent("S3LP_LOCK_MODE", "fenced");
         var config = TestEnvironment.config(upstream.endpoint(), env);
         proxy = ProxyServer.start(config, LockServices.create(config.lock(), lockMetrics));
         return proxy.port();
@@ -120,6 +120,68 @@ class LegacyAndAnonymousClientsTest {
         assertThat(put.header("if-match")).as("its own condition goes up as sent").isEqualTo("\"e1\"");
         assertThat(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo("abc");
         assertThat(lockMetrics.acquisitions()).isEqualTo(1);
+    }
+
+    @Test
+    void anAnonymousWriteWaitingFor100ContinueHearsTheUpstreamsRefusalInsteadAndSendsNoBody() throws Exception {
+        int port = start(Map.of());
+        upstream.enqueue(new FakeUpstream.AnswerBeforeBody(403, "AccessDenied"));
+        try (TestClient client = new TestClient(port)) {
+            client.send(raw("PUT", "/bucket/private.txt", "Content-Length: 3", "Expect: 100-continue"));
+            Response r = client.read(false);
+            assertThat(r.status()).as("the upstream's refusal, not a 100 Continue of the proxy's").isEqualTo(403);
+            assertThat(r.bodyText()).contains("<Code>AccessDenied</Code>");
+            assertThat(client.closedByServer()).as("the body it held back will never be read").isTrue();
+        }
+        Received put = upstream.take();
+        assertThat(put.header("expect")).isEqualTo("100-continue");
+        assertThat(lockMetrics.heldLocks()).isZero();
+    }
+
+    @Test
+    void anAnonymousWriteWaitingFor100ContinueGetsItWhenTheUpstreamGivesIt() throws Exception {
+        int port = start(Map.of());
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            client.send(raw("PUT", "/bucket/public.txt", "Content-Length: 3", "Expect: 100-continue"));
+            assertThat(client.read(false).status()).isEqualTo(100);
+            client.send("abc".getBytes(StandardCharsets.UTF_8));
+            assertThat(client.read(false).status()).isEqualTo(200);
+        }
+        Received put = upstream.take();
+        assertThat(put.header("expect")).isEqualTo("100-continue");
+        assertThat(put.complete()).isTrue();
+        assertThat(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo("abc");
+    }
+
+    @Test
+    void anAnonymousWriteWaitingFor100ContinueGetsItFromTheProxyWhenTheUpstreamStaysSilent() throws Exception {
+        int port = start(Map.of());
+        upstream.ignoreExpectContinue();
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            client.send(raw("PUT", "/bucket/public.txt", "Content-Length: 3", "Expect: 100-continue"));
+            assertThat(client.read(false).status()).isEqualTo(100);
+            client.send("abc".getBytes(StandardCharsets.UTF_8));
+            assertThat(client.read(false).status()).isEqualTo(200);
+        }
+        assertThat(new String(upstream.take().body(), StandardCharsets.UTF_8)).isEqualTo("abc");
+    }
+
+    @Test
+    void aSignedWriteHearsTheProxys100ContinueAndTheUpstreamNoExpect() throws Exception {
+        int port = start(Map.of("S3LP_LOCK_MODE", "serialize"));
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            byte[] body = "abc".getBytes(StandardCharsets.UTF_8);
+            client.send(client.signedHead("PUT", "/bucket/signed.txt", Map.of("Content-Length", "3",
+                    "Expect", "100-continue"), body, Map.of()));
+            assertThat(client.read(false).status()).isEqualTo(100);
+            client.send(body);
+            assertThat(client.read(false).status()).isEqualTo(200);
+        }
+        Received put = upstream.take();
+        assertThat(put.headers()).as("the proxy verified the signature; the upstream is not asked").doesNotContainKey("expect");
     }
 
     @Test
