@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.PromiseCombiner;
 import io.s3lockproxy.server.StorageProtection.Deletes;
 import io.s3lockproxy.server.StorageProtection.ETagForm;
 import io.s3lockproxy.server.StorageProtection.Writes;
@@ -19,7 +18,6 @@ import io.s3lockproxy.upstream.UpstreamRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap.SimpleImmutableEntry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One probe of one bucket (see {@link StorageProtections}), with objects under
  * {@value StorageProtections#PROBE_PREFIX} that it removes again — in a bucket that keeps versions,
- * every version and delete marker it made, by version id, so that nothing of it stays listed.
+ * every version and delete marker it made, by version id ({@link ProbeLeftovers}), so that nothing of
+ * it stays listed.
  */
 final class StorageProbe {
     private static final Logger LOG = LoggerFactory.getLogger(StorageProbe.class);
@@ -44,14 +43,14 @@ final class StorageProbe {
     private final String key = StorageProtections.PROBE_PREFIX + UUID.randomUUID();
     private final String raceKey = key + "-race";
     private final Promise<StorageProtection> result;
-    /** Versions and delete markers made so far, as key and version id. */
-    private final List<Map.Entry<String, String>> versions = new ArrayList<>();
+    private final ProbeLeftovers leftovers;
 
     private StorageProbe(UpstreamCall calls, EventLoop loop, String bucket) {
         this.calls = calls;
         this.loop = loop;
         this.bucket = bucket;
         this.result = loop.newPromise();
+        this.leftovers = new ProbeLeftovers(calls, loop, bucket);
     }
 
     /**
@@ -135,7 +134,7 @@ final class StorageProbe {
         HttpHeaders headers = new DefaultHttpHeaders().set("If-Match", ifMatch).set("Expect", "100-continue");
         UpstreamRequest conditional = new UpstreamRequest("PUT", bucket, raceKey, List.of(), headers,
                 new BodyPlan(BodyPlan.Kind.UNSIGNED, 2, null));
-        recorded(raceKey, calls.sendWithPause(loop, conditional, Unpooled.wrappedBuffer(new byte[] {'o', 'k'}),
+        leftovers.record(raceKey, false, calls.sendWithPause(loop, conditional, Unpooled.wrappedBuffer(new byte[] {'o', 'k'}),
                 this::replace, CONTINUE_WAIT, RACE_PAUSE))
                 .addListener((Future<Answer> f) -> {
                     Writes writes = f.isSuccess() && refused(f.getNow()) ? Writes.ATOMIC : Writes.AT_REQUEST;
@@ -164,7 +163,7 @@ final class StorageProbe {
             HttpHeaders headers = new DefaultHttpHeaders()
                     .set("x-amz-copy-source", "/" + bucket + "/" + UriEncoding.encode(source, true))
                     .set("If-Match", PROBE_ETAG);
-            recorded(target, calls.send(loop, new UpstreamRequest("PUT", bucket, target, List.of(), headers, BodyPlan.NONE)))
+            leftovers.record(target, false, calls.send(loop, new UpstreamRequest("PUT", bucket, target, List.of(), headers, BodyPlan.NONE)))
                     .addListener((Future<Answer> c) -> {
                         Writes copies = c.isSuccess() && conditionRefused(c.getNow()) ? puts.writes() : Writes.NONE;
                         removeIfWritten(target, c).addListener(t -> delete(source).addListener(d -> completes(puts, copies)));
@@ -228,7 +227,7 @@ final class StorageProbe {
         byte[] xml = ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + partETag
                 + "</ETag></Part></CompleteMultipartUpload>").getBytes(StandardCharsets.UTF_8);
         HttpHeaders headers = new DefaultHttpHeaders().set("If-Match", PROBE_ETAG).set("Content-Type", "application/xml");
-        return recorded(target, calls.send(loop, new UpstreamRequest("POST", bucket, target, upload, headers,
+        return leftovers.record(target, false, calls.send(loop, new UpstreamRequest("POST", bucket, target, upload, headers,
                 new BodyPlan(BodyPlan.Kind.UNSIGNED, xml.length, null)), Unpooled.wrappedBuffer(xml)));
     }
 
@@ -244,7 +243,7 @@ final class StorageProbe {
     /** A DELETE with {@code If-Match} of a missing key: how conditional deletes are treated; then the probe ends. */
     private void deletes(WriteFence writes, Writes copies, Writes completes) {
         String deleteKey = key + "-delete";
-        recorded(deleteKey, calls.send(loop, new UpstreamRequest("DELETE", bucket, deleteKey, List.of(),
+        leftovers.record(deleteKey, true, calls.send(loop, new UpstreamRequest("DELETE", bucket, deleteKey, List.of(),
                 new DefaultHttpHeaders().set("If-Match", PROBE_ETAG), BodyPlan.NONE)))
                 .addListener((Future<Answer> f) -> {
                     Deletes deletes;
@@ -269,46 +268,34 @@ final class StorageProbe {
         removeVersions().addListener(r -> result.trySuccess(StorageProtection.UNKNOWN));
     }
 
-    /** Deletes, by version id, every version and delete marker the probe made (none where the bucket keeps no versions). */
+    /** Removes every version and delete marker the probe made (none where the bucket keeps no versions). */
     private Future<Void> removeVersions() {
-        PromiseCombiner all = new PromiseCombiner(loop);
-        for (Map.Entry<String, String> v : versions) {
-            all.add(calls.send(loop, new UpstreamRequest("DELETE", bucket, v.getKey(), List.of(Map.entry("versionId", v.getValue())),
-                    new DefaultHttpHeaders(), BodyPlan.NONE)));
-        }
-        versions.clear();
         Promise<Void> done = loop.newPromise();
-        all.finish(done);
+        leftovers.remove().addListener((Future<Integer> f) -> {
+            if (f.isSuccess() && f.getNow() > 0) {
+                LOG.warn("bucket {}: object lock retains {} version(s) the probe made under {}; each stays behind a delete"
+                        + " marker, out of object listings, but ListObjectVersions shows it until its retention ends",
+                        bucket, f.getNow(), StorageProtections.PROBE_PREFIX);
+            }
+            done.setSuccess(null);
+        });
         return done;
     }
 
-    /** Notes the version or delete marker a request made, if the bucket keeps versions; returns {@code sent}. */
-    private Future<Answer> recorded(String objectKey, Future<Answer> sent) {
-        sent.addListener((Future<Answer> f) -> {
-            if (f.isSuccess() && f.getNow().status() / 100 == 2) {
-                String version = f.getNow().headers().get("x-amz-version-id");
-                if (version != null && !version.isEmpty()) {
-                    versions.add(Map.entry(objectKey, version));
-                }
-            }
-        });
-        return sent;
-    }
-
     private Future<Answer> put(String objectKey, HttpHeaders headers) {
-        return recorded(objectKey, calls.send(loop, new UpstreamRequest("PUT", bucket, objectKey, List.of(), headers,
+        return leftovers.record(objectKey, false, calls.send(loop, new UpstreamRequest("PUT", bucket, objectKey, List.of(), headers,
                 new BodyPlan(BodyPlan.Kind.UNSIGNED, 0, null))));
     }
 
     /** Another writer's PUT: a body of its own, so that the object's ETag changes (an upstream that compares ETags at commit sees it). */
     private Future<Answer> replace() {
         ByteBuf body = Unpooled.wrappedBuffer(new byte[] {'x'});
-        return recorded(raceKey, calls.send(loop, new UpstreamRequest("PUT", bucket, raceKey, List.of(),
+        return leftovers.record(raceKey, false, calls.send(loop, new UpstreamRequest("PUT", bucket, raceKey, List.of(),
                 new DefaultHttpHeaders(), new BodyPlan(BodyPlan.Kind.UNSIGNED, 1, null)), body));
     }
 
     private Future<Answer> delete(String objectKey) {
-        return recorded(objectKey, calls.send(loop, new UpstreamRequest("DELETE", bucket, objectKey, List.of(),
+        return leftovers.record(objectKey, true, calls.send(loop, new UpstreamRequest("DELETE", bucket, objectKey, List.of(),
                 new DefaultHttpHeaders(), BodyPlan.NONE)));
     }
 

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Client conditions checked under the key lock, and the conditions fenced mode adds, against a scripted upstream. */
 @Timeout(30)
@@ -312,6 +314,41 @@ class WriteConditionsTest {
         assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/counter.json ");
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "atomic at commit")
                 .containsEntry("deletes", "ignored");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aProbeVersionObjectLockRetainsKeepsItsDeleteMarkerSoThatItIsNotListed(boolean bypassAllowed) throws Exception {
+        int port = start("fenced");
+        upstream.enqueue(FakeUpstream.status(412));                 // If-Match PUT on a missing key refused
+        upstream.enqueue(versioned(200, "\"etag\"", "v1"));          // the race object
+        upstream.enqueue(FakeUpstream.status(412));                 // its own ETag, quoted: refused
+        upstream.enqueue(FakeUpstream.status(412));                 // and bare (radosgw 16 in a versioned bucket)
+        upstream.enqueue(versioned(204, null, "m1"));                // the race object deleted: a delete marker
+        upstream.enqueue(versioned(204, null, "m2"));                // conditional delete ignored: another marker
+        upstream.enqueue(FakeUpstream.full(403, Map.of(), "<Error><Code>AccessDenied</Code></Error>".getBytes(
+                StandardCharsets.UTF_8)));                          // v1: retained by object lock
+        upstream.enqueue(bypassAllowed ? FakeUpstream.status(204) : FakeUpstream.full(403, Map.of(),
+                "<Error><Code>AccessDenied</Code></Error>".getBytes(StandardCharsets.UTF_8)));
+        if (bypassAllowed) {
+            upstream.enqueue(FakeUpstream.status(204));             // m1
+        }
+        upstream.enqueue(FakeUpstream.status(204));                 // m2
+        upstream.enqueue(written("\"e1\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        }
+        List<Received> probe = takeProbe(bypassAllowed ? 10 : 9);
+        String raceKey = probe.get(1).requestLine().split(" ")[1];
+        String deleteKey = probe.get(5).requestLine().split(" ")[1];
+        assertThat(probe.get(6).requestLine()).startsWith("DELETE " + raceKey + "?versionId=v1 ");
+        assertThat(probe.get(6).headers()).doesNotContainKey("x-amz-bypass-governance-retention");
+        assertThat(probe.get(7).requestLine()).startsWith("DELETE " + raceKey + "?versionId=v1 ");
+        assertThat(probe.get(7).header("x-amz-bypass-governance-retention")).isEqualTo("true");
+        List<String> markers = probe.subList(8, probe.size()).stream().map(r -> r.requestLine().split(" ")[1]).toList();
+        assertThat(markers).as("a retained version keeps the marker that hides it").isEqualTo(bypassAllowed
+                ? List.of(raceKey + "?versionId=m1", deleteKey + "?versionId=m2") : List.of(deleteKey + "?versionId=m2"));
+        assertThat(upstream.take().requestLine()).startsWith("PUT /bucket/counter.json ");
     }
 
     @Test
