@@ -2,6 +2,7 @@ package io.s3lockproxy.server;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -34,26 +35,38 @@ import org.slf4j.LoggerFactory;
  *       enforced (412 / 404), ignored (2xx) or refused outright.</li>
  * </ol>
  * Answers that say nothing about conditions (a missing bucket, an access error, an outage) are
- * not remembered; the bucket is probed again by its next write. What was learned is kept for an
- * hour, for at most {@value #MAX_BUCKETS} buckets, and forgotten when a request may have changed
- * the bucket (its versioning, say).
+ * not remembered; the bucket is probed again by its next write. What was learned is kept for at
+ * most {@value #MAX_BUCKETS} buckets and forgotten when a request may have changed the bucket (its
+ * versioning, say). After an hour the next write of the bucket probes it again in the background
+ * and goes on with what is known meanwhile; only a bucket not probed successfully for two hours
+ * makes its writes wait for a probe again.
  */
 final class StorageProtections {
     private static final Logger LOG = LoggerFactory.getLogger(StorageProtections.class);
     static final String PROBE_PREFIX = ".s3-lock-proxy/probe-";
     private static final int MAX_BUCKETS = 10_000;
 
+    private static final Duration REPROBE_AFTER = Duration.ofHours(1);
+    private static final Duration FORGET_AFTER = Duration.ofHours(2);
+
     private final UpstreamCall calls;
     private final boolean fenced;
-    private final Cache<String, StorageProtection> known = Caffeine.newBuilder()
-            .maximumSize(MAX_BUCKETS).expireAfterWrite(Duration.ofHours(1)).build();
+    private final Ticker ticker;
+    private final Cache<String, Learned> known;
     /** The probe running per bucket; removed, under the map's lock for the bucket, when it ends or is overtaken. */
     private final ConcurrentHashMap<String, CompletableFuture<Probed>> probing = new ConcurrentHashMap<>();
 
     /** {@code fenced}: whether the proxy relies on what is found (lock.mode fenced); it says so in the log. */
     StorageProtections(UpstreamCall calls, boolean fenced) {
+        this(calls, fenced, Ticker.systemTicker());
+    }
+
+    /** As above, on {@code ticker}'s time. */
+    StorageProtections(UpstreamCall calls, boolean fenced, Ticker ticker) {
         this.calls = calls;
         this.fenced = fenced;
+        this.ticker = ticker;
+        this.known = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterWrite(FORGET_AFTER).ticker(ticker).build();
     }
 
     /** Returns {@code bucket}'s protection, probing it first if unknown; completes on {@code loop}. Call on {@code loop}. */
@@ -67,19 +80,15 @@ final class StorageProtections {
      * changed over and over cannot keep a write waiting.
      */
     private Future<StorageProtection> of(EventLoop loop, String bucket, boolean askAgain) {
-        StorageProtection cached = known.getIfPresent(bucket);
+        Learned cached = known.getIfPresent(bucket);
         if (cached != null) {
-            return loop.newSucceededFuture(cached);
+            if (ticker.read() - cached.atNanos() >= REPROBE_AFTER.toNanos()) {
+                probe(loop, bucket);
+            }
+            return loop.newSucceededFuture(cached.protection());
         }
         Promise<StorageProtection> result = loop.newPromise();
-        CompletableFuture<Probed> mine = new CompletableFuture<>();
-        CompletableFuture<Probed> running = probing.putIfAbsent(bucket, mine);
-        if (running == null) {
-            running = mine;
-            StorageProbe.run(calls, loop, bucket).addListener((Future<StorageProtection> f) ->
-                    mine.complete(settle(bucket, mine, f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN)));
-        }
-        running.thenAccept(p -> loop.execute(() -> {
+        probe(loop, bucket).thenAccept(p -> loop.execute(() -> {
             if (p.overtaken() && askAgain) {
                 of(loop, bucket, false).addListener((Future<StorageProtection> again) -> result.trySuccess(again.getNow()));
             } else {
@@ -87,6 +96,18 @@ final class StorageProtections {
             }
         }));
         return result;
+    }
+
+    /** Returns the probe of {@code bucket} under way, starting one on {@code loop} if none is. */
+    private CompletableFuture<Probed> probe(EventLoop loop, String bucket) {
+        CompletableFuture<Probed> mine = new CompletableFuture<>();
+        CompletableFuture<Probed> running = probing.putIfAbsent(bucket, mine);
+        if (running != null) {
+            return running;
+        }
+        StorageProbe.run(calls, loop, bucket).addListener((Future<StorageProtection> f) ->
+                mine.complete(settle(bucket, mine, f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN)));
+        return mine;
     }
 
     /**
@@ -101,7 +122,7 @@ final class StorageProtections {
             }
             current[0] = true;
             if (found != StorageProtection.UNKNOWN) {
-                known.put(bucket, found);
+                known.put(bucket, new Learned(found, ticker.read()));
             }
             return null;
         });
@@ -113,7 +134,9 @@ final class StorageProtections {
 
     /** Returns what is known per bucket now, by bucket name. */
     Map<String, StorageProtection> snapshot() {
-        return new TreeMap<>(known.asMap());
+        Map<String, StorageProtection> now = new TreeMap<>();
+        known.asMap().forEach((bucket, learned) -> now.put(bucket, learned.protection()));
+        return now;
     }
 
     /**
@@ -134,11 +157,11 @@ final class StorageProtections {
      * only, until the bucket is probed again.
      */
     void distrust(String bucket, String requestId) {
-        StorageProtection was = known.getIfPresent(bucket);
-        if (was == null || !was.writes().enforced()) {
+        Learned was = known.getIfPresent(bucket);
+        if (was == null || !was.protection().writes().enforced()) {
             return;
         }
-        known.put(bucket, was.withoutWriteConditions());
+        known.put(bucket, new Learned(was.protection().withoutWriteConditions(), was.atNanos()));
         LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then showed"
                 + " it held: its conditions disagree with its reads (radosgw 16 with versioning), so writes to this"
                 + " bucket are serialized by the lock only, not fenced, until it is probed again", bucket, requestId);
@@ -162,6 +185,10 @@ final class StorageProtections {
                     copiesUnfenced ? "; copies or multipart completions the upstream does not check are serialized by"
                             + " the lock only, and refused while Redis is down (onRedisDown: conditional)" : "");
         }
+    }
+
+    /** What a probe found, and when (on the ticker). */
+    private record Learned(StorageProtection protection, long atNanos) {
     }
 
     /** What a probe found, and whether a change of the bucket overtook it while it ran. */

@@ -1,0 +1,132 @@
+package io.s3lockproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Future;
+import io.s3lockproxy.config.PayloadForwarding;
+import io.s3lockproxy.config.UpstreamConfig;
+import io.s3lockproxy.server.FakeUpstream.Received;
+import io.s3lockproxy.server.StorageProtection.Writes;
+import io.s3lockproxy.upstream.OriginPool;
+import io.s3lockproxy.upstream.Resigner;
+import io.s3lockproxy.upstream.UpstreamCall;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** When a bucket is probed again: in the background after an hour, before the write after two. */
+@Timeout(30)
+class StorageProtectionsTest {
+    private final AtomicLong nanos = new AtomicLong();
+    private MultiThreadIoEventLoopGroup group;
+    private EventLoop loop;
+    private FakeUpstream upstream;
+    private StorageProtections protections;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new FakeUpstream();
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        loop = group.next();
+        UpstreamConfig config = new UpstreamConfig(URI.create(upstream.endpoint()), "us-east-1", "u", "s", true,
+                PayloadForwarding.AUTO, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        UpstreamCall calls = new UpstreamCall(new Resigner(config), new OriginPool(config, null, group, NioSocketChannel.class));
+        protections = new StorageProtections(calls, true, nanos::get);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        upstream.close();
+    }
+
+    /** A probe that finds conditions ignored: If-Match on a missing key accepted, the object removed, the delete's If-Match as {@code deleteStatus}. */
+    private void enqueueIgnoringProbe(int deleteStatus) {
+        upstream.enqueue(FakeUpstream.ok());
+        upstream.enqueue(FakeUpstream.status(204));
+        upstream.enqueue(FakeUpstream.status(deleteStatus));
+    }
+
+    private Future<StorageProtection> ask() throws Exception {
+        return onLoop(() -> protections.of(loop, "bucket"));
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return loop.submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    private void takeProbe() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            Received r = upstream.take();
+            assertThat(r).isNotNull();
+            assertThat(r.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+        }
+    }
+
+    @Test
+    void anHourOnTheNextWriteGoesOnWithWhatIsKnownWhileTheBucketIsProbedAgainInTheBackground() throws Exception {
+        enqueueIgnoringProbe(204);
+        assertThat(ask().get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        takeProbe();
+
+        nanos.addAndGet(Duration.ofMinutes(59).toNanos());
+        assertThat(ask().getNow()).as("fresh: known at once").isNotNull();
+        assertThat(upstream.poll(200)).as("and not probed").isNull();
+
+        nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+        Future<StorageProtection> stale = ask();
+        assertThat(stale.isDone()).as("an hour old: the write does not wait").isTrue();
+        assertThat(stale.getNow().deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        enqueueIgnoringProbe(412);
+        takeProbe();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (protections.snapshot().get("bucket").deletes() != StorageProtection.Deletes.ENFORCED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(protections.snapshot().get("bucket").deletes()).as("what the background probe found")
+                .isEqualTo(StorageProtection.Deletes.ENFORCED);
+        assertThat(ask().getNow().deletes()).isEqualTo(StorageProtection.Deletes.ENFORCED);
+        assertThat(upstream.poll(200)).as("fresh again: no further probe").isNull();
+    }
+
+    @Test
+    void twoHoursWithoutASuccessfulProbeAndTheNextWriteWaitsForOne() throws Exception {
+        enqueueIgnoringProbe(204);
+        ask().get(5, TimeUnit.SECONDS);
+        takeProbe();
+
+        nanos.addAndGet(Duration.ofHours(2).toNanos());
+        Future<StorageProtection> expired = ask();
+        assertThat(expired.isDone()).as("nothing known any more: the write waits").isFalse();
+        enqueueIgnoringProbe(412);
+        assertThat(expired.get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.ENFORCED);
+        assertThat(expired.getNow().writes()).isEqualTo(Writes.NONE);
+    }
+
+    @Test
+    void aBucketForgottenIsProbedBeforeItsNextWrite() throws Exception {
+        enqueueIgnoringProbe(204);
+        ask().get(5, TimeUnit.SECONDS);
+        takeProbe();
+
+        onLoop(() -> {
+            protections.forget("bucket");
+            return null;
+        });
+        Future<StorageProtection> forgotten = ask();
+        assertThat(forgotten.isDone()).isFalse();
+        enqueueIgnoringProbe(412);
+        assertThat(forgotten.get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.ENFORCED);
+    }
+}
