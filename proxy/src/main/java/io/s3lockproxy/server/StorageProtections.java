@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  *   <li>a DELETE with {@code If-Match} on a missing key tells whether conditional deletes are
  *       enforced (412 / 404), ignored (2xx) or refused outright.</li>
  * </ol>
- * Answers that say nothing about conditions (a missing bucket, an access error, an outage) are
- * not remembered; the bucket is probed again by its next write. What was learned is kept for at
- * most {@value #MAX_BUCKETS} buckets and forgotten when a request may have changed the bucket (its
- * versioning, say). After an hour the next write of the bucket probes it again in the background
- * and goes on with what is known meanwhile; only a bucket not probed successfully for two hours
- * makes its writes wait for a probe again.
+ * What was learned is kept for at most {@value #MAX_BUCKETS} buckets and forgotten when a request
+ * may have changed the bucket (its versioning, say). After an hour the next write of the bucket
+ * probes it again in the background and goes on with what is known meanwhile; only a bucket not
+ * probed successfully for two hours makes its writes wait for a probe again. Answers that say
+ * nothing about conditions (a missing bucket, an access error, an outage) leave the bucket unknown
+ * — its writes are not fenced — and it is probed again in the background a minute later, so that
+ * an identity that may not write the probe's objects costs neither a probe nor a warning per write.
  */
 final class StorageProtections {
     private static final Logger LOG = LoggerFactory.getLogger(StorageProtections.class);
@@ -48,11 +49,14 @@ final class StorageProtections {
 
     private static final Duration REPROBE_AFTER = Duration.ofHours(1);
     private static final Duration FORGET_AFTER = Duration.ofHours(2);
+    private static final Duration REPROBE_UNKNOWN_AFTER = Duration.ofMinutes(1);
 
     private final UpstreamCall calls;
     private final boolean fenced;
     private final Ticker ticker;
     private final Cache<String, Learned> known;
+    /** Buckets probed again in the background in the last minute: a failing probe is not retried by every write. */
+    private final Cache<String, Boolean> reprobed;
     /** The probe running per bucket; removed, under the map's lock for the bucket, when it ends or is overtaken. */
     private final ConcurrentHashMap<String, CompletableFuture<Probed>> probing = new ConcurrentHashMap<>();
 
@@ -67,6 +71,8 @@ final class StorageProtections {
         this.fenced = fenced;
         this.ticker = ticker;
         this.known = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterWrite(FORGET_AFTER).ticker(ticker).build();
+        this.reprobed = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterWrite(REPROBE_UNKNOWN_AFTER)
+                .ticker(ticker).build();
     }
 
     /** Returns {@code bucket}'s protection, probing it first if unknown; completes on {@code loop}. Call on {@code loop}. */
@@ -82,7 +88,9 @@ final class StorageProtections {
     private Future<StorageProtection> of(EventLoop loop, String bucket, boolean askAgain) {
         Learned cached = known.getIfPresent(bucket);
         if (cached != null) {
-            if (ticker.read() - cached.atNanos() >= REPROBE_AFTER.toNanos()) {
+            Duration reprobe = cached.protection() == StorageProtection.UNKNOWN ? REPROBE_UNKNOWN_AFTER : REPROBE_AFTER;
+            if (ticker.read() - cached.atNanos() >= reprobe.toNanos()
+                    && reprobed.asMap().putIfAbsent(bucket, Boolean.TRUE) == null) {
                 probe(loop, bucket);
             }
             return loop.newSucceededFuture(cached.protection());
@@ -121,7 +129,8 @@ final class StorageProtections {
                 return running;
             }
             current[0] = true;
-            if (found != StorageProtection.UNKNOWN) {
+            Learned was = known.getIfPresent(bucket);
+            if (found != StorageProtection.UNKNOWN || was == null || was.protection() == StorageProtection.UNKNOWN) {
                 known.put(bucket, new Learned(found, ticker.read()));
             }
             return null;
@@ -135,7 +144,11 @@ final class StorageProtections {
     /** Returns what is known per bucket now, by bucket name. */
     Map<String, StorageProtection> snapshot() {
         Map<String, StorageProtection> now = new TreeMap<>();
-        known.asMap().forEach((bucket, learned) -> now.put(bucket, learned.protection()));
+        known.asMap().forEach((bucket, learned) -> {
+            if (learned.protection() != StorageProtection.UNKNOWN) {
+                now.put(bucket, learned.protection());
+            }
+        });
         return now;
     }
 

@@ -261,20 +261,7 @@ class InDoubtWritesTest {
             assertThat(r.status()).as("the HEAD under the lock could not be signed").isBetween(500, 599);
         }
         broken.set(false);
-        upstream.enqueue(FakeUpstream.status(412)); // probe: If-Match on a missing key refused
-        upstream.enqueue(FakeUpstream.ok());         // the race object
-        upstream.enqueue(FakeUpstream.ok());         // If-Match on its own ETag accepted
-        upstream.enqueue(FakeUpstream.ok());         // replaced meanwhile
-        upstream.enqueue(FakeUpstream.status(412)); // atomic
-        upstream.enqueue(FakeUpstream.status(204));
-        upstream.enqueue(FakeUpstream.ok());         // a copy's source
-        upstream.enqueue(FakeUpstream.status(412)); // the copy onto a missing key with If-Match refused
-        upstream.enqueue(FakeUpstream.status(204));
-        upstream.enqueue(FakeUpstream.full(200, Map.of(), "<UploadId>u</UploadId>".getBytes(StandardCharsets.UTF_8)));
-        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"p\""), new byte[0]));
-        upstream.enqueue(FakeUpstream.status(412)); // the completion onto a missing key with If-Match refused
-        upstream.enqueue(FakeUpstream.status(204)); // the upload aborted
-        upstream.enqueue(FakeUpstream.status(204));
+        // The probe the first write could not sign left the bucket unknown for a minute: no probe now.
         upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"e\"", "Content-Length", "0"), new byte[0]));
         upstream.enqueue(FakeUpstream.ok());
         try (TestClient client = new TestClient(port)) {

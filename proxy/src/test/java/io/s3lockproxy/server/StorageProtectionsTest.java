@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** When a bucket is probed again: in the background after an hour, before the write after two. */
+/**
+ * When a bucket is probed again: in the background after an hour (a minute when the last probe
+ * learned nothing), before the next write after two hours.
+ */
 @Timeout(30)
 class StorageProtectionsTest {
     private final AtomicLong nanos = new AtomicLong();
@@ -128,5 +131,59 @@ class StorageProtectionsTest {
         assertThat(forgotten.isDone()).isFalse();
         enqueueIgnoringProbe(412);
         assertThat(forgotten.get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.ENFORCED);
+    }
+
+    private static FakeUpstream.Answer accessDenied() {
+        return FakeUpstream.full(403, java.util.Map.of(), "<Error><Code>AccessDenied</Code></Error>".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void awaitDeletes(StorageProtection.Deletes expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && (protections.snapshot().get("bucket") == null
+                || protections.snapshot().get("bucket").deletes() != expected)) {
+            Thread.sleep(10);
+        }
+        assertThat(protections.snapshot().get("bucket")).isNotNull();
+        assertThat(protections.snapshot().get("bucket").deletes()).isEqualTo(expected);
+    }
+
+    @Test
+    void aProbeThatLearnsNothingLeavesTheBucketUnknownAndUnprobedForAMinuteThenItIsProbedInTheBackground() throws Exception {
+        upstream.enqueue(accessDenied());                               // the identity may not write the probe's objects
+        assertThat(ask().get(5, TimeUnit.SECONDS)).isEqualTo(StorageProtection.UNKNOWN);
+        assertThat(upstream.take().requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(ask().getNow()).as("the next write does not wait, and is not fenced").isEqualTo(StorageProtection.UNKNOWN);
+        assertThat(upstream.poll(200)).as("nor probed again").isNull();
+        assertThat(protections.snapshot()).as("nothing known to show").isEmpty();
+
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertThat(ask().getNow()).isEqualTo(StorageProtection.UNKNOWN);
+        enqueueIgnoringProbe(412);
+        takeProbe();
+        awaitDeletes(StorageProtection.Deletes.ENFORCED);
+    }
+
+    @Test
+    void aBackgroundProbeThatLearnsNothingKeepsWhatWasKnownAndIsTriedAgainAMinuteLater() throws Exception {
+        enqueueIgnoringProbe(204);
+        ask().get(5, TimeUnit.SECONDS);
+        takeProbe();
+
+        nanos.addAndGet(Duration.ofMinutes(61).toNanos());
+        upstream.enqueue(accessDenied());
+        assertThat(ask().getNow().deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        assertThat(upstream.take().requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+        assertThat(upstream.poll(200)).isNull();
+        assertThat(ask().getNow().deletes()).as("still what was known").isEqualTo(StorageProtection.Deletes.IGNORED);
+        assertThat(upstream.poll(200)).as("not tried again by every write").isNull();
+
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+        ask();
+        enqueueIgnoringProbe(412);
+        takeProbe();
+        awaitDeletes(StorageProtection.Deletes.ENFORCED);
     }
 }

@@ -777,7 +777,7 @@ class WriteConditionsTest {
     }
 
     @Test
-    void aProbeAnsweredNoSuchBucketIsNotRemembered() throws Exception {
+    void aProbeAnsweredNoSuchBucketLeavesNothingKnownToShow() throws Exception {
         int port = start("fenced");
         upstream.enqueue(FakeUpstream.full(404, Map.of(), "<Error><Code>NoSuchBucket</Code></Error>".getBytes(
                 StandardCharsets.UTF_8)));
