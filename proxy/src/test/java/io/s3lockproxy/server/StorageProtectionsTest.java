@@ -76,6 +76,13 @@ class StorageProtectionsTest {
         }
     }
 
+    /** The bucket's first probe: conditions ignored, conditional deletes too. */
+    private void learnThatDeletesAreIgnored() throws Exception {
+        enqueueIgnoringProbe(204);
+        assertThat(ask().get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        takeProbe();
+    }
+
     @Test
     void anHourOnTheNextWriteGoesOnWithWhatIsKnownWhileTheBucketIsProbedAgainInTheBackground() throws Exception {
         enqueueIgnoringProbe(204);
@@ -105,9 +112,7 @@ class StorageProtectionsTest {
 
     @Test
     void twoHoursWithoutASuccessfulProbeAndTheNextWriteWaitsForOne() throws Exception {
-        enqueueIgnoringProbe(204);
-        ask().get(5, TimeUnit.SECONDS);
-        takeProbe();
+        learnThatDeletesAreIgnored();
 
         nanos.addAndGet(Duration.ofHours(2).toNanos());
         Future<StorageProtection> expired = ask();
@@ -119,9 +124,7 @@ class StorageProtectionsTest {
 
     @Test
     void aBucketForgottenIsProbedBeforeItsNextWrite() throws Exception {
-        enqueueIgnoringProbe(204);
-        ask().get(5, TimeUnit.SECONDS);
-        takeProbe();
+        learnThatDeletesAreIgnored();
 
         onLoop(() -> {
             protections.forget("bucket");
@@ -168,9 +171,7 @@ class StorageProtectionsTest {
 
     @Test
     void aBackgroundProbeThatLearnsNothingKeepsWhatWasKnownAndIsTriedAgainAMinuteLater() throws Exception {
-        enqueueIgnoringProbe(204);
-        ask().get(5, TimeUnit.SECONDS);
-        takeProbe();
+        learnThatDeletesAreIgnored();
 
         nanos.addAndGet(Duration.ofMinutes(61).toNanos());
         upstream.enqueue(accessDenied());
