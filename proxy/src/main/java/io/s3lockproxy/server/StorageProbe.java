@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseCombiner;
 import io.s3lockproxy.server.StorageProtection.Deletes;
 import io.s3lockproxy.server.StorageProtection.ETagForm;
 import io.s3lockproxy.server.StorageProtection.Writes;
@@ -18,6 +19,7 @@ import io.s3lockproxy.upstream.UpstreamRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * {@value StorageProtections#PROBE_PREFIX} that it removes again — in a bucket that keeps versions,
  * every version and delete marker it made, by version id ({@link ProbeLeftovers}), so that nothing of
  * it stays listed.
+ *
+ * <p>Its questions, each about objects of its own, are asked side by side, the race last (with
+ * nothing but clean-up beside it, so that the upstream is not slowed while it holds the held-back
+ * request); the answer is given as soon as they are answered, and what the probe made is removed
+ * after it: the write that waits for the probe waits for its questions only.
  */
 final class StorageProbe {
     private static final Logger LOG = LoggerFactory.getLogger(StorageProbe.class);
@@ -44,6 +51,8 @@ final class StorageProbe {
     private final String raceKey = key + "-race";
     private final Promise<StorageProtection> result;
     private final ProbeLeftovers leftovers;
+    /** The probe's requests that remove what it made, sent once their part of it had its answer. */
+    private final List<Future<?>> cleanups = new ArrayList<>();
 
     private StorageProbe(UpstreamCall calls, EventLoop loop, String bucket) {
         this.calls = calls;
@@ -66,37 +75,69 @@ final class StorageProbe {
     private void start() {
         put(key, new DefaultHttpHeaders().set("If-Match", PROBE_ETAG)).addListener((Future<Answer> f) -> {
             if (!f.isSuccess() || !saysSomethingAboutConditions(f.getNow())) {
-                finishUnknown(f);
+                finish(StorageProtection.UNKNOWN, describe(f));
             } else if (!refused(f.getNow())) {
-                delete(key).addListener(d -> copies(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
+                cleanup(delete(key));
+                deletes().addListener((Future<Deletes> d) -> finish(new StorageProtection(Writes.NONE, Writes.NONE,
+                        Writes.NONE, d.getNow(), ETagForm.QUOTED), null));
             } else {
-                writes();
+                conditionsChecked();
             }
         });
     }
 
-    /** Conditions on writes are enforced: in which ETag form, and whether at commit. */
-    private void writes() {
+    /**
+     * The upstream refused an {@code If-Match} PUT on a missing key: the matching PUTs, the copy, the
+     * multipart completion and the conditional delete are asked side by side, then the race, with
+     * only the other probes' clean-up still under way.
+     */
+    private void conditionsChecked() {
+        Future<Matched> matched = matching();
+        Future<Boolean> copies = copyRefused();
+        Future<Boolean> completes = completionRefused();
+        Future<Deletes> deletes = deletes();
+        PromiseCombiner asked = new PromiseCombiner(loop);
+        asked.addAll(matched, copies, completes, deletes);
+        asked.finish(loop.<Void>newPromise().addListener(all -> {
+            if (!matched.isSuccess()) {
+                finish(StorageProtection.UNKNOWN, matched.cause().getMessage());
+                return;
+            }
+            Matched m = matched.getNow();
+            Future<Writes> writes = m.settled() != null ? loop.newSucceededFuture(m.settled()) : race(m.form().format(m.etag()));
+            writes.addListener((Future<Writes> w) -> finish(new StorageProtection(w.getNow(),
+                    copies.getNow() ? w.getNow() : Writes.NONE, completes.getNow() ? w.getNow() : Writes.NONE,
+                    deletes.getNow(), m.form()), null));
+        }));
+    }
+
+    /**
+     * Whether a PUT with {@code If-Match} holding the object's own ETag is accepted, and in which
+     * form; fails, with what the upstream said, when its answers say nothing about conditions.
+     */
+    private Future<Matched> matching() {
+        Promise<Matched> result = loop.newPromise();
         put(raceKey, new DefaultHttpHeaders()).addListener((Future<Answer> base) -> {
             String etag = base.isSuccess() ? base.getNow().headers().get("ETag") : null;
             if (etag == null) {
-                delete(raceKey).addListener(d -> copies(new WriteFence(Writes.AT_REQUEST, ETagForm.QUOTED)));
+                cleanup(delete(raceKey));
+                result.setSuccess(new Matched(Writes.AT_REQUEST, ETagForm.QUOTED, null));
                 return;
             }
             matchingPut(etag, ETagForm.QUOTED).addListener((Future<FormAnswer> m) -> {
                 if (!m.isSuccess() || !saysSomethingAboutConditions(m.getNow().answer())) {
-                    Future<Answer> answer = m.isSuccess() ? loop.newSucceededFuture(m.getNow().answer())
-                            : loop.newFailedFuture(m.cause());
-                    delete(raceKey).addListener(d -> finishUnknown(answer));
+                    cleanup(delete(raceKey));
+                    result.setFailure(new IllegalStateException(m.isSuccess() ? describe(m.getNow().answer())
+                            : String.valueOf(m.cause())));
                 } else if (refused(m.getNow().answer())) {
-                    delete(raceKey).addListener(d -> copies(new WriteFence(Writes.NONE, ETagForm.QUOTED)));
+                    cleanup(delete(raceKey));
+                    result.setSuccess(new Matched(Writes.NONE, ETagForm.QUOTED, null));
                 } else {
-                    ETagForm form = m.getNow().form();
-                    race(form.format(etag)).addListener((Future<Writes> w) ->
-                            copies(new WriteFence(w.isSuccess() ? w.getNow() : Writes.AT_REQUEST, form)));
+                    result.setSuccess(new Matched(null, m.getNow().form(), etag));
                 }
             });
         });
+        return result;
     }
 
     /**
@@ -137,27 +178,24 @@ final class StorageProbe {
         leftovers.record(raceKey, false, calls.sendWithPause(loop, conditional, Unpooled.wrappedBuffer(new byte[] {'o', 'k'}),
                 this::replace, CONTINUE_WAIT, RACE_PAUSE))
                 .addListener((Future<Answer> f) -> {
-                    Writes writes = f.isSuccess() && refused(f.getNow()) ? Writes.ATOMIC : Writes.AT_REQUEST;
-                    delete(raceKey).addListener(d -> raced.trySuccess(writes));
+                    cleanup(delete(raceKey));
+                    raced.setSuccess(f.isSuccess() && refused(f.getNow()) ? Writes.ATOMIC : Writes.AT_REQUEST);
                 });
         return raced;
     }
 
     /**
-     * A CopyObject with {@code If-Match} onto a missing key must be refused for copies to count as
-     * fenced like PutObjects: S3Proxy 4.1 and radosgw 16 copy regardless. Skipped where PutObject's
-     * conditions are not enforced either.
+     * Whether a CopyObject with {@code If-Match} onto a missing key is refused, as it must be for
+     * copies to count as fenced like PutObjects: S3Proxy 4.1 and radosgw 16 copy regardless.
      */
-    private void copies(WriteFence puts) {
-        if (!puts.writes().enforced()) {
-            completes(puts, Writes.NONE);
-            return;
-        }
+    private Future<Boolean> copyRefused() {
+        Promise<Boolean> refused = loop.newPromise();
         String source = key + "-source";
         String target = key + "-copy";
         put(source, new DefaultHttpHeaders()).addListener((Future<Answer> s) -> {
             if (!s.isSuccess() || s.getNow().status() / 100 != 2) {
-                delete(source).addListener(d -> completes(puts, Writes.NONE));
+                cleanup(delete(source));
+                refused.setSuccess(false);
                 return;
             }
             HttpHeaders headers = new DefaultHttpHeaders()
@@ -165,42 +203,42 @@ final class StorageProbe {
                     .set("If-Match", PROBE_ETAG);
             leftovers.record(target, false, calls.send(loop, new UpstreamRequest("PUT", bucket, target, List.of(), headers, BodyPlan.NONE)))
                     .addListener((Future<Answer> c) -> {
-                        Writes copies = c.isSuccess() && conditionRefused(c.getNow()) ? puts.writes() : Writes.NONE;
-                        removeIfWritten(target, c).addListener(t -> delete(source).addListener(d -> completes(puts, copies)));
+                        cleanup(removeIfWritten(target, c));
+                        cleanup(delete(source));
+                        refused.setSuccess(c.isSuccess() && conditionRefused(c.getNow()));
                     });
         });
+        return refused;
     }
 
     /**
-     * A CompleteMultipartUpload with {@code If-Match} onto a missing key must be refused for it to
-     * count as fenced (radosgw 16 completes regardless); the upload is aborted afterwards.
+     * Whether a CompleteMultipartUpload with {@code If-Match} onto a missing key is refused, as it
+     * must be to count as fenced (radosgw 16 completes regardless); the upload is aborted afterwards.
      */
-    private void completes(WriteFence puts, Writes copies) {
-        if (!puts.writes().enforced()) {
-            deletes(puts, copies, Writes.NONE);
-            return;
-        }
+    private Future<Boolean> completionRefused() {
+        Promise<Boolean> refused = loop.newPromise();
         String target = key + "-upload";
         startUpload(target).addListener((Future<String> started) -> {
             if (started.getNow() == null) {
-                deletes(puts, copies, Writes.NONE);
+                refused.setSuccess(false);
                 return;
             }
             List<Map.Entry<String, String>> upload = List.of(Map.entry("uploadId", started.getNow()));
             uploadPart(target, started.getNow()).addListener((Future<String> part) -> {
                 if (part.getNow() == null) {
-                    abort(target, upload).addListener(a -> deletes(puts, copies, Writes.NONE));
+                    cleanup(abort(target, upload));
+                    refused.setSuccess(false);
                     return;
                 }
                 complete(target, upload, part.getNow()).addListener((Future<Answer> c) -> {
-                    Writes completes = c.isSuccess() && conditionRefused(c.getNow()) ? puts.writes() : Writes.NONE;
                     // A completion can fail with 200 and an error document; the upload then still exists.
-                    Future<?> cleanup = c.isSuccess() && c.getNow().status() / 100 == 2 && c.getNow().errorCode() == null
-                            ? removeIfWritten(target, c) : abort(target, upload);
-                    cleanup.addListener(x -> deletes(puts, copies, completes));
+                    cleanup(c.isSuccess() && c.getNow().status() / 100 == 2 && c.getNow().errorCode() == null
+                            ? removeIfWritten(target, c) : abort(target, upload));
+                    refused.setSuccess(c.isSuccess() && conditionRefused(c.getNow()));
                 });
             });
         });
+        return refused;
     }
 
     /** Starts a multipart upload to {@code target}; completes with its upload id, or null. */
@@ -240,46 +278,63 @@ final class StorageProbe {
         return answer.isSuccess() && answer.getNow().status() / 100 == 2 ? delete(objectKey) : loop.newSucceededFuture(null);
     }
 
-    /** A DELETE with {@code If-Match} of a missing key: how conditional deletes are treated; then the probe ends. */
-    private void deletes(WriteFence writes, Writes copies, Writes completes) {
+    /** A DELETE with {@code If-Match} of a missing key: how conditional deletes are treated. */
+    private Future<Deletes> deletes() {
+        Promise<Deletes> result = loop.newPromise();
         String deleteKey = key + "-delete";
         leftovers.record(deleteKey, true, calls.send(loop, new UpstreamRequest("DELETE", bucket, deleteKey, List.of(),
                 new DefaultHttpHeaders().set("If-Match", PROBE_ETAG), BodyPlan.NONE)))
                 .addListener((Future<Answer> f) -> {
-                    Deletes deletes;
                     if (!f.isSuccess()) {
-                        deletes = Deletes.REJECTED;
+                        result.setSuccess(Deletes.REJECTED);
                     } else if (refused(f.getNow())) {
-                        deletes = Deletes.ENFORCED;
+                        result.setSuccess(Deletes.ENFORCED);
                     } else if (f.getNow().status() / 100 == 2) {
-                        deletes = Deletes.IGNORED;
+                        result.setSuccess(Deletes.IGNORED);
                     } else {
-                        deletes = Deletes.REJECTED;
+                        result.setSuccess(Deletes.REJECTED);
                     }
-                    StorageProtection learned = new StorageProtection(writes.writes(), copies, completes, deletes,
-                            writes.etags());
-                    removeVersions().addListener(r -> result.trySuccess(learned));
                 });
+        return result;
     }
 
-    private void finishUnknown(Future<Answer> f) {
-        LOG.warn("bucket {}: could not learn which conditions the upstream enforces ({}); probing again later",
-                bucket, f.isSuccess() ? "status " + f.getNow().status() + " " + f.getNow().errorCode() : f.cause());
-        removeVersions().addListener(r -> result.trySuccess(StorageProtection.UNKNOWN));
+    /** Notes a request that removes something the probe made; the probe's versions go once all of them are done. */
+    private void cleanup(Future<?> removal) {
+        cleanups.add(removal);
+    }
+
+    /**
+     * Answers with {@code learned} (with {@code problem}, what the upstream said instead, when it is
+     * unknown), then, when the clean-up under way is done, removes the versions the probe made.
+     */
+    private void finish(StorageProtection learned, String problem) {
+        if (problem != null) {
+            LOG.warn("bucket {}: could not learn which conditions the upstream enforces ({}); probing again later",
+                    bucket, problem);
+        }
+        result.trySuccess(learned);
+        PromiseCombiner cleaned = new PromiseCombiner(loop);
+        cleanups.forEach(cleaned::add);
+        cleaned.finish(loop.<Void>newPromise().addListener(done -> removeVersions()));
+    }
+
+    private static String describe(Future<Answer> f) {
+        return f.isSuccess() ? describe(f.getNow()) : String.valueOf(f.cause());
+    }
+
+    private static String describe(Answer answer) {
+        return "status " + answer.status() + " " + answer.errorCode();
     }
 
     /** Removes every version and delete marker the probe made (none where the bucket keeps no versions). */
-    private Future<Void> removeVersions() {
-        Promise<Void> done = loop.newPromise();
+    private void removeVersions() {
         leftovers.remove().addListener((Future<Integer> f) -> {
             if (f.isSuccess() && f.getNow() > 0) {
                 LOG.warn("bucket {}: object lock retains {} version(s) the probe made under {}; each stays behind a delete"
                         + " marker, out of object listings, but ListObjectVersions shows it until its retention ends",
                         bucket, f.getNow(), StorageProtections.PROBE_PREFIX);
             }
-            done.setSuccess(null);
         });
-        return done;
     }
 
     private Future<Answer> put(String objectKey, HttpHeaders headers) {
@@ -325,8 +380,11 @@ final class StorageProbe {
         return answer.status() / 100 == 2 || refused(answer);
     }
 
-    /** What the write probes found: how conditions on writes are enforced, and the ETag form they match. */
-    private record WriteFence(Writes writes, ETagForm etags) {
+    /**
+     * What the PUTs with the object's own ETag found: {@code settled}, how writes are fenced, when
+     * no race is needed; else the {@code form} the upstream matches the object's {@code etag} in.
+     */
+    private record Matched(Writes settled, ETagForm form, String etag) {
     }
 
     private record FormAnswer(Answer answer, ETagForm form) {

@@ -15,16 +15,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A scripted S3 stand-in on 127.0.0.1 (MockWebServer style): tests enqueue answers, the server
  * records every request it received (head, body bytes, whether the body arrived in full).
+ *
+ * <p>The storage probe's requests (objects under {@code .s3-lock-proxy/probe-<uuid>}) are answered
+ * and recorded apart, per object it names (the part after the uuid: "", "-race", "-source", …): the
+ * probe asks about several objects side by side, and its clean-up may still run while the write it
+ * was made for goes on.
  */
 final class FakeUpstream implements AutoCloseable {
+    private static final Pattern PROBE_PATH = Pattern.compile(
+            "/\\.s3-lock-proxy/probe-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}([^ ?]*)");
 
     /** One request as the upstream saw it; {@code complete} is false when the connection ended mid-body. */
     record Received(int connection, String requestLine, Map<String, String> headers, byte[] body, long declaredLength,
@@ -146,6 +156,9 @@ final class FakeUpstream implements AutoCloseable {
     private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> heads = new LinkedBlockingQueue<>();
+    private final Map<String, BlockingQueue<Answer>> probeAnswers = new ConcurrentHashMap<>();
+    private final Map<String, BlockingQueue<Answer>> byPath = new ConcurrentHashMap<>();
+    private final BlockingQueue<Received> probeReceived = new LinkedBlockingQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
@@ -173,6 +186,36 @@ final class FakeUpstream implements AutoCloseable {
 
     void enqueue(Answer answer) {
         answers.add(answer);
+    }
+
+    /** Enqueues the answer to the next request for {@code path} (the request target without its query), whatever the order requests arrive in. */
+    void enqueueFor(String path, Answer answer) {
+        byPath.computeIfAbsent(path, p -> new LinkedBlockingQueue<>()).add(answer);
+    }
+
+    /** Enqueues the answer to the next probe request on the probe's object {@code part} ("" for its first, "-race", …). */
+    void enqueueProbe(String part, Answer answer) {
+        probeAnswersFor(part).add(answer);
+    }
+
+    /** Returns the next received probe request, or null after 5 s. */
+    Received takeProbe() throws InterruptedException {
+        return probeReceived.poll(5, TimeUnit.SECONDS);
+    }
+
+    /** Returns a received probe request if one arrives within {@code ms}, else null. */
+    Received pollProbe(long ms) throws InterruptedException {
+        return probeReceived.poll(ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** The object of the probe that {@code requestLine} addresses ("" for its first, "-race", …), or null if none. */
+    static String probePart(String requestLine) {
+        Matcher m = PROBE_PATH.matcher(requestLine);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private BlockingQueue<Answer> probeAnswersFor(String part) {
+        return probeAnswers.computeIfAbsent(part, p -> new LinkedBlockingQueue<>());
     }
 
     /** Returns how many connections were accepted so far. */
@@ -226,6 +269,10 @@ final class FakeUpstream implements AutoCloseable {
                             line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
                 }
                 heads.add(lines.get(0));
+                String probe = probePart(lines.get(0));
+                String path = lines.get(0).split(" ")[1].split("\\?")[0];
+                BlockingQueue<Answer> answers = probe != null ? probeAnswersFor(probe) : byPath.getOrDefault(path, this.answers);
+                BlockingQueue<Received> received = probe == null ? this.received : probeReceived;
                 long declared = headers.containsKey("content-length") ? Long.parseLong(headers.get("content-length")) : 0;
                 if (answers.peek() instanceof AnswerBeforeBody early) {
                     answers.poll();

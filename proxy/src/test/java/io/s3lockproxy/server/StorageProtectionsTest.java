@@ -55,9 +55,9 @@ class StorageProtectionsTest {
 
     /** A probe that finds conditions ignored: If-Match on a missing key accepted, the object removed, the delete's If-Match as {@code deleteStatus}. */
     private void enqueueIgnoringProbe(int deleteStatus) {
-        upstream.enqueue(FakeUpstream.ok());
-        upstream.enqueue(FakeUpstream.status(204));
-        upstream.enqueue(FakeUpstream.status(deleteStatus));
+        upstream.enqueueProbe("", FakeUpstream.ok());
+        upstream.enqueueProbe("", FakeUpstream.status(204));
+        upstream.enqueueProbe("-delete", FakeUpstream.status(deleteStatus));
     }
 
     private Future<StorageProtection> ask() throws Exception {
@@ -70,7 +70,7 @@ class StorageProtectionsTest {
 
     private void takeProbe() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
-            Received r = upstream.take();
+            Received r = upstream.takeProbe();
             assertThat(r).isNotNull();
             assertThat(r.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
         }
@@ -91,7 +91,7 @@ class StorageProtectionsTest {
 
         nanos.addAndGet(Duration.ofMinutes(59).toNanos());
         assertThat(ask().getNow()).as("fresh: known at once").isNotNull();
-        assertThat(upstream.poll(200)).as("and not probed").isNull();
+        assertThat(upstream.pollProbe(200)).as("and not probed").isNull();
 
         nanos.addAndGet(Duration.ofMinutes(2).toNanos());
         Future<StorageProtection> stale = ask();
@@ -107,7 +107,7 @@ class StorageProtectionsTest {
         assertThat(protections.snapshot().get("bucket").deletes()).as("what the background probe found")
                 .isEqualTo(StorageProtection.Deletes.ENFORCED);
         assertThat(ask().getNow().deletes()).isEqualTo(StorageProtection.Deletes.ENFORCED);
-        assertThat(upstream.poll(200)).as("fresh again: no further probe").isNull();
+        assertThat(upstream.pollProbe(200)).as("fresh again: no further probe").isNull();
     }
 
     @Test
@@ -153,13 +153,13 @@ class StorageProtectionsTest {
 
     @Test
     void aProbeThatLearnsNothingLeavesTheBucketUnknownAndUnprobedForAMinuteThenItIsProbedInTheBackground() throws Exception {
-        upstream.enqueue(accessDenied());                               // the identity may not write the probe's objects
+        upstream.enqueueProbe("", accessDenied());                               // the identity may not write the probe's objects
         assertThat(ask().get(5, TimeUnit.SECONDS)).isEqualTo(StorageProtection.UNKNOWN);
-        assertThat(upstream.take().requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+        assertThat(upstream.takeProbe().requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
 
         nanos.addAndGet(Duration.ofSeconds(30).toNanos());
         assertThat(ask().getNow()).as("the next write does not wait, and is not fenced").isEqualTo(StorageProtection.UNKNOWN);
-        assertThat(upstream.poll(200)).as("nor probed again").isNull();
+        assertThat(upstream.pollProbe(200)).as("nor probed again").isNull();
         assertThat(protections.snapshot()).as("nothing known to show").isEmpty();
 
         nanos.addAndGet(Duration.ofSeconds(31).toNanos());
@@ -174,12 +174,12 @@ class StorageProtectionsTest {
         learnThatDeletesAreIgnored();
 
         nanos.addAndGet(Duration.ofMinutes(61).toNanos());
-        upstream.enqueue(accessDenied());
+        upstream.enqueueProbe("", accessDenied());
         assertThat(ask().getNow().deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
-        assertThat(upstream.take().requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
-        assertThat(upstream.poll(200)).isNull();
+        assertThat(upstream.takeProbe().requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
+        assertThat(upstream.pollProbe(200)).isNull();
         assertThat(ask().getNow().deletes()).as("still what was known").isEqualTo(StorageProtection.Deletes.IGNORED);
-        assertThat(upstream.poll(200)).as("not tried again by every write").isNull();
+        assertThat(upstream.pollProbe(200)).as("not tried again by every write").isNull();
 
         nanos.addAndGet(Duration.ofSeconds(61).toNanos());
         ask();

@@ -120,18 +120,22 @@ class WriteConditionsTest {
     /** As above; {@code copiesChecked}: whether copies and multipart completions are refused like PUTs. */
     private void enqueueProbe(StorageProtection.Writes writes, boolean copiesChecked, StorageProtection.Deletes deletes) {
         if (writes == StorageProtection.Writes.NONE) {
-            upstream.enqueue(FakeUpstream.ok());            // If-Match PUT on a missing key accepted
-            upstream.enqueue(FakeUpstream.status(204));     // the probe object deleted again
+            upstream.enqueueProbe("", FakeUpstream.ok());               // If-Match PUT on a missing key accepted
+            upstream.enqueueProbe("", FakeUpstream.status(204));        // the probe object deleted again
         } else {
-            upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
-            upstream.enqueue(FakeUpstream.ok());            // the race object
-            upstream.enqueue(FakeUpstream.ok());            // If-Match PUT on its own ETag accepted
-            upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
-            upstream.enqueue(FakeUpstream.status(writes == StorageProtection.Writes.ATOMIC ? 412 : 200));
-            upstream.enqueue(FakeUpstream.status(204));     // the race object deleted again
+            upstream.enqueueProbe("", FakeUpstream.status(412));        // If-Match PUT on a missing key refused
+            upstream.enqueueProbe("-race", FakeUpstream.ok());          // the race object
+            upstream.enqueueProbe("-race", FakeUpstream.ok());          // If-Match PUT on its own ETag accepted
+            upstream.enqueueProbe("-race", FakeUpstream.ok());          // another writer replaces it
+            upstream.enqueueProbe("-race", FakeUpstream.status(writes == StorageProtection.Writes.ATOMIC ? 412 : 200));
+            upstream.enqueueProbe("-race", FakeUpstream.status(204));   // the race object deleted again
             enqueueCopyAndCompletionProbes(copiesChecked);
         }
-        upstream.enqueue(FakeUpstream.status(switch (deletes) {
+        enqueueDeleteProbe(deletes);
+    }
+
+    private void enqueueDeleteProbe(StorageProtection.Deletes deletes) {
+        upstream.enqueueProbe("-delete", FakeUpstream.status(switch (deletes) {
             case ENFORCED -> 412;
             case IGNORED -> 204;
             case REJECTED -> 501;
@@ -140,17 +144,17 @@ class WriteConditionsTest {
 
     /** The copy and the multipart completion onto a missing key with If-Match: 7 requests if refused, else 8. */
     private void enqueueCopyAndCompletionProbes(boolean refused) {
-        upstream.enqueue(FakeUpstream.ok());                                   // the copy's source
-        upstream.enqueue(FakeUpstream.status(refused ? 412 : 200));            // the copy
+        upstream.enqueueProbe("-source", FakeUpstream.ok());                    // the copy's source
+        upstream.enqueueProbe("-copy", FakeUpstream.status(refused ? 412 : 200));   // the copy
         if (!refused) {
-            upstream.enqueue(FakeUpstream.status(204));                        // its result deleted
+            upstream.enqueueProbe("-copy", FakeUpstream.status(204));           // its result deleted
         }
-        upstream.enqueue(FakeUpstream.status(204));                            // the source deleted
-        upstream.enqueue(FakeUpstream.full(200, Map.of(), ("<InitiateMultipartUploadResult><UploadId>u-1</UploadId>"
-                + "</InitiateMultipartUploadResult>").getBytes(StandardCharsets.UTF_8)));
-        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"p1\""), new byte[0]));    // part 1
-        upstream.enqueue(FakeUpstream.status(refused ? 412 : 200));            // the completion
-        upstream.enqueue(FakeUpstream.status(204));                            // aborted, or its result deleted
+        upstream.enqueueProbe("-source", FakeUpstream.status(204));             // the source deleted
+        upstream.enqueueProbe("-upload", FakeUpstream.full(200, Map.of(), ("<InitiateMultipartUploadResult><UploadId>u-1"
+                + "</UploadId></InitiateMultipartUploadResult>").getBytes(StandardCharsets.UTF_8)));
+        upstream.enqueueProbe("-upload", FakeUpstream.full(200, Map.of("ETag", "\"p1\""), new byte[0]));    // part 1
+        upstream.enqueueProbe("-upload", FakeUpstream.status(refused ? 412 : 200));   // the completion
+        upstream.enqueueProbe("-upload", FakeUpstream.status(204));             // aborted, or its result deleted
     }
 
     /** Takes the probe's requests from the record; returns them in the order they were complete. */
@@ -161,11 +165,17 @@ class WriteConditionsTest {
     private List<Received> takeProbe(int requests) throws InterruptedException {
         List<Received> probe = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            Received r = upstream.take();
+            Received r = upstream.takeProbe();
+            assertThat(r).as("probe request %d of %d", i + 1, requests).isNotNull();
             assertThat(r.requestLine()).contains("/bucket/.s3-lock-proxy/probe-");
             probe.add(r);
         }
         return probe;
+    }
+
+    /** The requests of {@code probe} on its object {@code part} ("" for its first, "-race", …), in order. */
+    private static List<Received> part(List<Received> probe, String part) {
+        return probe.stream().filter(r -> part.equals(FakeUpstream.probePart(r.requestLine()))).toList();
     }
 
     @Test
@@ -178,33 +188,43 @@ class WriteConditionsTest {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
         List<Received> probe = takeProbe(StorageProtection.Writes.AT_REQUEST);
-        assertThat(probe.get(0).header("if-match")).isNotNull();
-        Received base = probe.get(1);
-        assertThat(probe.get(2).header("if-match")).as("the object's own ETag").isEqualTo("\"etag\"");
-        Received between = probe.get(3);
-        Received race = probe.get(4);
-        assertThat(race.header("if-match")).isEqualTo("\"etag\"");
-        assertThat(race.header("expect")).isEqualTo("100-continue");
-        assertThat(race.requestLine()).isEqualTo(base.requestLine()).isEqualTo(between.requestLine());
-        assertThat(race.arrivedNanos()).as("the race request ends after the other writer's").isGreaterThan(
+        assertThat(upstream.pollProbe(200)).as("no further probe request").isNull();
+        assertThat(part(probe, "")).singleElement().satisfies(r -> assertThat(r.header("if-match")).isNotNull());
+        List<Received> race = part(probe, "-race");
+        assertThat(race).hasSize(5);
+        Received base = race.get(0);
+        assertThat(race.get(1).header("if-match")).as("the object's own ETag").isEqualTo("\"etag\"");
+        Received between = race.get(2);
+        Received held = race.get(3);
+        assertThat(held.header("if-match")).isEqualTo("\"etag\"");
+        assertThat(held.header("expect")).isEqualTo("100-continue");
+        assertThat(held.requestLine()).isEqualTo(base.requestLine()).isEqualTo(between.requestLine());
+        assertThat(held.arrivedNanos()).as("the race request ends after the other writer's").isGreaterThan(
                 between.arrivedNanos());
         assertThat(between.headers()).doesNotContainKeys("if-match", "if-none-match");
         assertThat(between.body()).as("another body, so that the ETag changes").isNotEqualTo(base.body()).isNotEmpty();
-        assertThat(probe.get(5).requestLine()).startsWith("DELETE " + race.requestLine().split(" ")[1]);
-        String source = probe.get(6).requestLine().split(" ")[1];
-        assertThat(probe.get(7).header("x-amz-copy-source")).isEqualTo(source);
-        assertThat(probe.get(7).header("if-match")).isNotNull();
-        assertThat(probe.get(8).requestLine()).startsWith("DELETE " + source + " ");
-        assertThat(probe.get(9).requestLine()).matches("POST /bucket/\\S+-upload\\?uploads HTTP/1.1");
-        assertThat(probe.get(10).requestLine()).contains("partNumber=1&uploadId=u-1");
-        Received completion = probe.get(11);
+        assertThat(race.get(4).requestLine()).startsWith("DELETE " + held.requestLine().split(" ")[1]);
+        assertThat(held.arrivedNanos()).as("the race runs once the other questions are answered").isGreaterThan(
+                part(probe, "-delete").get(0).arrivedNanos());
+        List<Received> source = part(probe, "-source");
+        String sourcePath = source.get(0).requestLine().split(" ")[1];
+        Received copy = part(probe, "-copy").get(0);
+        assertThat(copy.header("x-amz-copy-source")).isEqualTo(sourcePath);
+        assertThat(copy.header("if-match")).isNotNull();
+        assertThat(source.get(1).requestLine()).startsWith("DELETE " + sourcePath + " ");
+        List<Received> upload = part(probe, "-upload");
+        assertThat(upload.get(0).requestLine()).matches("POST /bucket/\\S+-upload\\?uploads HTTP/1.1");
+        assertThat(upload.get(1).requestLine()).contains("partNumber=1&uploadId=u-1");
+        Received completion = upload.get(2);
         assertThat(completion.requestLine()).matches("POST /bucket/\\S+-upload\\?uploadId=u-1 HTTP/1.1");
         assertThat(completion.header("if-match")).isNotNull();
         assertThat(new String(completion.body(), StandardCharsets.UTF_8)).contains("<ETag>\"p1\"</ETag>");
-        assertThat(probe.get(12).requestLine()).as("the refused upload aborted")
+        assertThat(upload.get(3).requestLine()).as("the refused upload aborted")
                 .startsWith("DELETE " + completion.requestLine().split(" ")[1]);
-        assertThat(probe.get(13).requestLine()).startsWith("DELETE ");
-        assertThat(probe.get(13).header("if-match")).isNotNull();
+        assertThat(part(probe, "-delete")).singleElement().satisfies(r -> {
+            assertThat(r.requestLine()).startsWith("DELETE ");
+            assertThat(r.header("if-match")).isNotNull();
+        });
         assertThat(proxy.storageProtection()).containsEntry("bucket", Map.of(
                 "writes", "checked when the request starts, not at commit",
                 "copies", "checked when the request starts, not at commit",
@@ -215,24 +235,24 @@ class WriteConditionsTest {
     @Test
     void anUpstreamThatMatchesOnlyBareETagsIsFencedWithBareETags() throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
-        upstream.enqueue(FakeUpstream.ok());            // the race object
-        upstream.enqueue(FakeUpstream.status(412));     // its own ETag, quoted: refused (radosgw 16)
-        upstream.enqueue(FakeUpstream.ok());            // its own ETag, bare: accepted
-        upstream.enqueue(FakeUpstream.ok());            // another writer replaces it
-        upstream.enqueue(FakeUpstream.status(412));     // the held-back write is refused
-        upstream.enqueue(FakeUpstream.status(204));
-        enqueueCopyAndCompletionProbes(false);          // radosgw 16 copies and completes regardless
-        upstream.enqueue(FakeUpstream.status(204));     // conditional deletes ignored
+        upstream.enqueueProbe("", FakeUpstream.status(412));        // If-Match PUT on a missing key refused
+        upstream.enqueueProbe("-race", FakeUpstream.ok());          // the race object
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));   // its own ETag, quoted: refused (radosgw 16)
+        upstream.enqueueProbe("-race", FakeUpstream.ok());          // its own ETag, bare: accepted
+        upstream.enqueueProbe("-race", FakeUpstream.ok());          // another writer replaces it
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));   // the held-back write is refused
+        upstream.enqueueProbe("-race", FakeUpstream.status(204));
+        enqueueCopyAndCompletionProbes(false);                      // radosgw 16 copies and completes regardless
+        enqueueDeleteProbe(StorageProtection.Deletes.IGNORED);
         upstream.enqueue(headAnswer("\"e1\""));
         upstream.enqueue(written("\"e2\""));
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of("If-Match", "\"e1\"")).status()).isEqualTo(200);
         }
-        List<Received> probe = takeProbe(8 + 8);
-        assertThat(probe.get(2).header("if-match")).isEqualTo("\"etag\"");
-        assertThat(probe.get(3).header("if-match")).isEqualTo("etag");
-        assertThat(probe.get(5).header("if-match")).as("the race carries the form that matched").isEqualTo("etag");
+        List<Received> race = part(takeProbe(8 + 8), "-race");
+        assertThat(race.get(1).header("if-match")).isEqualTo("\"etag\"");
+        assertThat(race.get(2).header("if-match")).isEqualTo("etag");
+        assertThat(race.get(4).header("if-match")).as("the race carries the form that matched").isEqualTo("etag");
         assertThat(upstream.take().requestLine()).startsWith("HEAD ");
         assertThat(upstream.take().header("if-match")).as("the client's own condition, as the upstream matches it")
                 .isEqualTo("e1");
@@ -244,22 +264,25 @@ class WriteConditionsTest {
     @Test
     void anUpstreamThatRefusesEvenAnObjectsOwnETagIsNotFencedSoOverwritesStillLand() throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.status(412));     // If-Match PUT on a missing key refused
-        upstream.enqueue(FakeUpstream.ok());            // the race object
-        upstream.enqueue(FakeUpstream.status(412));     // its own ETag, quoted: refused
-        upstream.enqueue(FakeUpstream.status(412));     // and bare: refused
-        upstream.enqueue(FakeUpstream.status(204));     // the race object deleted again
-        upstream.enqueue(FakeUpstream.status(412));     // conditional deletes enforced
+        upstream.enqueueProbe("", FakeUpstream.status(412));        // If-Match PUT on a missing key refused
+        upstream.enqueueProbe("-race", FakeUpstream.ok());          // the race object
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));   // its own ETag, quoted: refused
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));   // and bare: refused
+        upstream.enqueueProbe("-race", FakeUpstream.status(204));   // the race object deleted again
+        enqueueCopyAndCompletionProbes(true);                       // asked alongside, but of no use unfenced
+        enqueueDeleteProbe(StorageProtection.Deletes.ENFORCED);
         upstream.enqueue(written("\"e2\""));
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
-        List<Received> probe = takeProbe(6);
-        assertThat(probe.get(4).requestLine()).startsWith("DELETE " + probe.get(1).requestLine().split(" ")[1]);
+        List<Received> race = part(takeProbe(1 + 4 + 7 + 1), "-race");
+        assertThat(race).hasSize(4);
+        assertThat(race.get(3).requestLine()).startsWith("DELETE " + race.get(0).requestLine().split(" ")[1]);
         Received write = upstream.take();
         assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
         assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
-        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced")
+                .containsEntry("copies", "not enforced").containsEntry("completes", "not enforced");
     }
 
     private static FakeUpstream.Answer versioned(int status, String etag, String versionId) {
@@ -273,44 +296,49 @@ class WriteConditionsTest {
     @Test
     void inABucketThatKeepsVersionsTheProbeRemovesEveryVersionAndDeleteMarkerItMade() throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.status(412));                 // If-Match PUT on a missing key refused
-        upstream.enqueue(versioned(200, "\"etag\"", "v1"));          // the race object
-        upstream.enqueue(versioned(200, "\"etag\"", "v2"));          // its own ETag accepted
-        upstream.enqueue(versioned(200, "\"x\"", "v3"));             // another writer replaces it
-        upstream.enqueue(FakeUpstream.status(412));                 // the held-back write refused
-        upstream.enqueue(versioned(204, null, "m1"));                // the race object deleted: a delete marker
-        upstream.enqueue(versioned(200, "\"s\"", "v4"));             // the copy's source
-        upstream.enqueue(versioned(200, null, "v5"));                // the copy, condition ignored
-        upstream.enqueue(versioned(204, null, "m3"));                // the copy deleted
-        upstream.enqueue(versioned(204, null, "m4"));                // the source deleted
-        upstream.enqueue(FakeUpstream.full(200, Map.of(), "<UploadId>u-2</UploadId>".getBytes(StandardCharsets.UTF_8)));
-        upstream.enqueue(FakeUpstream.full(200, Map.of("ETag", "\"p1\""), new byte[0]));
-        upstream.enqueue(versioned(200, null, "v6"));                // the completion, condition ignored
-        upstream.enqueue(versioned(204, null, "m5"));                // its object deleted
-        upstream.enqueue(versioned(204, null, "m2"));                // conditional delete ignored: another marker
-        for (int i = 0; i < 11; i++) {
-            upstream.enqueue(FakeUpstream.status(204));             // each removed by its version id
-        }
+        upstream.enqueueProbe("", FakeUpstream.status(412));                // If-Match PUT on a missing key refused
+        upstream.enqueueProbe("-race", versioned(200, "\"etag\"", "v1"));   // the race object
+        upstream.enqueueProbe("-race", versioned(200, "\"etag\"", "v2"));   // its own ETag accepted
+        upstream.enqueueProbe("-race", versioned(200, "\"x\"", "v3"));      // another writer replaces it
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));           // the held-back write refused
+        upstream.enqueueProbe("-race", versioned(204, null, "m1"));         // the race object deleted: a delete marker
+        upstream.enqueueProbe("-source", versioned(200, "\"s\"", "v4"));    // the copy's source
+        upstream.enqueueProbe("-copy", versioned(200, null, "v5"));         // the copy, condition ignored
+        upstream.enqueueProbe("-copy", versioned(204, null, "m3"));         // the copy deleted
+        upstream.enqueueProbe("-source", versioned(204, null, "m4"));       // the source deleted
+        upstream.enqueueProbe("-upload", FakeUpstream.full(200, Map.of(), "<UploadId>u-2</UploadId>".getBytes(
+                StandardCharsets.UTF_8)));
+        upstream.enqueueProbe("-upload", FakeUpstream.full(200, Map.of("ETag", "\"p1\""), new byte[0]));
+        upstream.enqueueProbe("-upload", versioned(200, null, "v6"));       // the completion, condition ignored
+        upstream.enqueueProbe("-upload", versioned(204, null, "m5"));       // its object deleted
+        upstream.enqueueProbe("-delete", versioned(204, null, "m2"));       // conditional delete ignored: another marker
+        Map<String, Integer> removals = Map.of("-race", 4, "-source", 2, "-copy", 2, "-upload", 2, "-delete", 1);
+        removals.forEach((part, n) -> {
+            for (int i = 0; i < n; i++) {
+                upstream.enqueueProbe(part, FakeUpstream.status(204));      // each removed by its version id
+            }
+        });
         upstream.enqueue(notFound());
         upstream.enqueue(written("\"e1\""));
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
         List<Received> probe = takeProbe(26);
-        String raceKey = probe.get(1).requestLine().split(" ")[1];
-        String sourceKey = probe.get(6).requestLine().split(" ")[1];
-        String copyKey = probe.get(7).requestLine().split(" ")[1];
-        String uploadKey = probe.get(13).requestLine().split(" ")[1];
-        String deleteKey = probe.get(14).requestLine().split(" ")[1];
-        List<String> removals = probe.subList(15, 26).stream().map(r -> r.requestLine().split(" ")[0] + " "
-                + r.requestLine().split(" ")[1]).sorted().toList();
-        assertThat(removals).containsExactlyInAnyOrder(
-                "DELETE " + raceKey + "?versionId=v1", "DELETE " + raceKey + "?versionId=v2",
-                "DELETE " + raceKey + "?versionId=v3", "DELETE " + raceKey + "?versionId=m1",
-                "DELETE " + sourceKey + "?versionId=v4", "DELETE " + copyKey + "?versionId=v5",
-                "DELETE " + copyKey + "?versionId=m3", "DELETE " + sourceKey + "?versionId=m4",
-                "DELETE " + uploadKey + "?versionId=v6", "DELETE " + uploadKey + "?versionId=m5",
-                "DELETE " + deleteKey + "?versionId=m2");
+        Map<String, String> paths = new HashMap<>();
+        removals.keySet().forEach(part -> paths.put(part, part(probe, part).get(0).requestLine().split("[ ?]")[1]));
+        List<String> removed = probe.stream().filter(r -> r.requestLine().contains("?versionId="))
+                .map(r -> r.requestLine().split(" ")[0] + " " + r.requestLine().split(" ")[1]).toList();
+        assertThat(removed).containsExactlyInAnyOrder(
+                "DELETE " + paths.get("-race") + "?versionId=v1", "DELETE " + paths.get("-race") + "?versionId=v2",
+                "DELETE " + paths.get("-race") + "?versionId=v3", "DELETE " + paths.get("-race") + "?versionId=m1",
+                "DELETE " + paths.get("-source") + "?versionId=v4", "DELETE " + paths.get("-copy") + "?versionId=v5",
+                "DELETE " + paths.get("-copy") + "?versionId=m3", "DELETE " + paths.get("-source") + "?versionId=m4",
+                "DELETE " + paths.get("-upload") + "?versionId=v6", "DELETE " + paths.get("-upload") + "?versionId=m5",
+                "DELETE " + paths.get("-delete") + "?versionId=m2");
+        long lastOtherRequest = probe.stream().filter(r -> !r.requestLine().contains("?versionId="))
+                .mapToLong(Received::arrivedNanos).max().orElseThrow();
+        assertThat(probe.stream().filter(r -> r.requestLine().contains("?versionId=")).mapToLong(Received::arrivedNanos))
+                .as("versions go once every other request of the probe is done").allMatch(t -> t > lastOtherRequest);
         assertThat(upstream.take().requestLine()).startsWith("HEAD /bucket/counter.json ");
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "atomic at commit")
                 .containsEntry("deletes", "ignored");
@@ -320,34 +348,38 @@ class WriteConditionsTest {
     @ValueSource(booleans = {false, true})
     void aProbeVersionObjectLockRetainsKeepsItsDeleteMarkerSoThatItIsNotListed(boolean bypassAllowed) throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.status(412));                 // If-Match PUT on a missing key refused
-        upstream.enqueue(versioned(200, "\"etag\"", "v1"));          // the race object
-        upstream.enqueue(FakeUpstream.status(412));                 // its own ETag, quoted: refused
-        upstream.enqueue(FakeUpstream.status(412));                 // and bare (radosgw 16 in a versioned bucket)
-        upstream.enqueue(versioned(204, null, "m1"));                // the race object deleted: a delete marker
-        upstream.enqueue(versioned(204, null, "m2"));                // conditional delete ignored: another marker
-        upstream.enqueue(FakeUpstream.full(403, Map.of(), "<Error><Code>AccessDenied</Code></Error>".getBytes(
-                StandardCharsets.UTF_8)));                          // v1: retained by object lock
-        upstream.enqueue(bypassAllowed ? FakeUpstream.status(204) : FakeUpstream.full(403, Map.of(),
+        upstream.enqueueProbe("", FakeUpstream.status(412));                // If-Match PUT on a missing key refused
+        upstream.enqueueProbe("-race", versioned(200, "\"etag\"", "v1"));   // the race object
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));           // its own ETag, quoted: refused
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));           // and bare (radosgw 16 in a versioned bucket)
+        upstream.enqueueProbe("-race", versioned(204, null, "m1"));         // the race object deleted: a delete marker
+        enqueueCopyAndCompletionProbes(true);
+        upstream.enqueueProbe("-delete", versioned(204, null, "m2"));       // conditional delete ignored: another marker
+        upstream.enqueueProbe("-race", FakeUpstream.full(403, Map.of(), "<Error><Code>AccessDenied</Code></Error>"
+                .getBytes(StandardCharsets.UTF_8)));                        // v1: retained by object lock
+        upstream.enqueueProbe("-race", bypassAllowed ? FakeUpstream.status(204) : FakeUpstream.full(403, Map.of(),
                 "<Error><Code>AccessDenied</Code></Error>".getBytes(StandardCharsets.UTF_8)));
         if (bypassAllowed) {
-            upstream.enqueue(FakeUpstream.status(204));             // m1
+            upstream.enqueueProbe("-race", FakeUpstream.status(204));       // m1
         }
-        upstream.enqueue(FakeUpstream.status(204));                 // m2
+        upstream.enqueueProbe("-delete", FakeUpstream.status(204));         // m2
         upstream.enqueue(written("\"e1\""));
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
-        List<Received> probe = takeProbe(bypassAllowed ? 10 : 9);
-        String raceKey = probe.get(1).requestLine().split(" ")[1];
-        String deleteKey = probe.get(5).requestLine().split(" ")[1];
-        assertThat(probe.get(6).requestLine()).startsWith("DELETE " + raceKey + "?versionId=v1 ");
-        assertThat(probe.get(6).headers()).doesNotContainKey("x-amz-bypass-governance-retention");
-        assertThat(probe.get(7).requestLine()).startsWith("DELETE " + raceKey + "?versionId=v1 ");
-        assertThat(probe.get(7).header("x-amz-bypass-governance-retention")).isEqualTo("true");
-        List<String> markers = probe.subList(8, probe.size()).stream().map(r -> r.requestLine().split(" ")[1]).toList();
-        assertThat(markers).as("a retained version keeps the marker that hides it").isEqualTo(bypassAllowed
-                ? List.of(raceKey + "?versionId=m1", deleteKey + "?versionId=m2") : List.of(deleteKey + "?versionId=m2"));
+        List<Received> probe = takeProbe(1 + 4 + 7 + 1 + (bypassAllowed ? 4 : 3));
+        List<Received> race = part(probe, "-race");
+        String raceKey = race.get(0).requestLine().split(" ")[1];
+        String deleteKey = part(probe, "-delete").get(0).requestLine().split(" ")[1];
+        assertThat(race.get(4).requestLine()).startsWith("DELETE " + raceKey + "?versionId=v1 ");
+        assertThat(race.get(4).headers()).doesNotContainKey("x-amz-bypass-governance-retention");
+        assertThat(race.get(5).requestLine()).startsWith("DELETE " + raceKey + "?versionId=v1 ");
+        assertThat(race.get(5).header("x-amz-bypass-governance-retention")).isEqualTo("true");
+        List<String> markers = probe.stream().map(r -> r.requestLine().split(" ")[1])
+                .filter(path -> path.contains("?versionId=m")).toList();
+        assertThat(markers).as("a retained version keeps the marker that hides it").containsExactlyInAnyOrderElementsOf(
+                bypassAllowed ? List.of(raceKey + "?versionId=m1", deleteKey + "?versionId=m2")
+                        : List.of(deleteKey + "?versionId=m2"));
         assertThat(upstream.take().requestLine()).startsWith("PUT /bucket/counter.json ");
     }
 
@@ -367,11 +399,11 @@ class WriteConditionsTest {
             assertThat(client.exchange("PUT", "/bucket?versioning", enabled).status()).isEqualTo(200);
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
-        takeProbe(StorageProtection.Writes.ATOMIC);
         assertThat(upstream.take().requestLine()).startsWith("HEAD ");
         assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
         assertThat(upstream.take().requestLine()).startsWith("PUT /bucket?versioning");
-        takeProbe(StorageProtection.Writes.NONE);
+        takeProbe(14 + 3);
+        assertThat(upstream.pollProbe(200)).as("two probes in all").isNull();
         Received write = upstream.take();
         assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
         assertThat(write.headers()).doesNotContainKeys("if-match", "if-none-match");
@@ -381,7 +413,7 @@ class WriteConditionsTest {
     @Test
     void aProbeOvertakenByAChangeOfTheBucketIsNotKeptAndItsWriteWaitsForAProbeAfterTheChange() throws Exception {
         int port = start("fenced");
-        upstream.enqueue(FakeUpstream.delayed(1500, FakeUpstream.status(412))); // probe 1: If-Match on a missing key
+        upstream.enqueueProbe("", FakeUpstream.delayed(1500, FakeUpstream.status(412))); // probe 1: If-Match on a missing key
         try (TestClient writer = new TestClient(port); TestClient admin = new TestClient(port)) {
             CompletableFuture<Response> write = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -396,13 +428,13 @@ class WriteConditionsTest {
             byte[] enabled = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
                     .getBytes(StandardCharsets.UTF_8);
             assertThat(admin.exchange("PUT", "/bucket?versioning", enabled).status()).isEqualTo(200);
-            upstream.enqueue(FakeUpstream.ok());            // probe 1 goes on: the race object
-            upstream.enqueue(FakeUpstream.ok());            // If-Match on its own ETag accepted
-            upstream.enqueue(FakeUpstream.ok());            // replaced
-            upstream.enqueue(FakeUpstream.status(412));     // atomic, as before the change
-            upstream.enqueue(FakeUpstream.status(204));
+            upstream.enqueueProbe("-race", FakeUpstream.ok());          // probe 1 goes on: the race object
+            upstream.enqueueProbe("-race", FakeUpstream.ok());          // If-Match on its own ETag accepted
+            upstream.enqueueProbe("-race", FakeUpstream.ok());          // replaced
+            upstream.enqueueProbe("-race", FakeUpstream.status(412));   // atomic, as before the change
+            upstream.enqueueProbe("-race", FakeUpstream.status(204));
             enqueueCopyAndCompletionProbes(true);
-            upstream.enqueue(FakeUpstream.status(412));     // conditional deletes enforced
+            enqueueDeleteProbe(StorageProtection.Deletes.ENFORCED);
             enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED); // probe 2, after the change
             upstream.enqueue(written("\"e2\""));
             assertThat(write.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -411,12 +443,13 @@ class WriteConditionsTest {
         for (Received r = upstream.poll(1000); r != null; r = upstream.poll(300)) {
             seen.add(r);
         }
-        Received last = seen.get(seen.size() - 1);
+        assertThat(seen).as("the change, then the write").hasSize(2);
+        Received last = seen.get(1);
         assertThat(last.requestLine()).startsWith("PUT /bucket/counter.json ");
         assertThat(last.headers()).as("fenced by what the probe after the change found: nothing")
                 .doesNotContainKeys("if-match", "if-none-match");
-        assertThat(seen.stream().filter(r -> r.requestLine().startsWith("HEAD ")).count()).isZero();
-        assertThat(seen).hasSize(1 + 1 + 13 + 3 + 1);
+        takeProbe(1 + 13 + 3);
+        assertThat(upstream.pollProbe(200)).as("two probes in all").isNull();
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
@@ -523,9 +556,7 @@ class WriteConditionsTest {
     private List<String> methodsAndIfMatch() throws InterruptedException {
         List<String> lines = new ArrayList<>();
         for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
-            if (!r.requestLine().contains(".s3-lock-proxy/probe-")) {
-                lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
-            }
+            lines.add(r.requestLine().split(" ")[0] + " " + (r.header("if-match") == null ? "-" : r.header("if-match")));
         }
         return lines;
     }
@@ -544,6 +575,7 @@ class WriteConditionsTest {
                 try (TestClient client = new TestClient(first)) {
                     assertThat(put(client, Map.of()).status()).isEqualTo(200);
                 }
+                takeProbe(StorageProtection.Writes.ATOMIC); // all of it, clean-up included, before the other's probe
                 enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
                 upstream.enqueue(headAnswer("\"e1\""));
                 upstream.enqueue(written("\"e2\""));
@@ -693,8 +725,8 @@ class WriteConditionsTest {
     void deleteObjectsETagsAreCheckedUnderTheLocksAndTheFailedOnesAnsweredByTheProxy() throws Exception {
         int port = start("serialize");
         enqueueProbe(StorageProtection.Writes.NONE, StorageProtection.Deletes.IGNORED);
-        upstream.enqueue(headAnswer("\"ea\""));   // a: its ETag matches
-        upstream.enqueue(headAnswer("\"eb2\""));  // b: changed since the client read it
+        upstream.enqueueFor("/bucket/a", headAnswer("\"ea\""));     // a: its ETag matches
+        upstream.enqueueFor("/bucket/b", headAnswer("\"eb2\""));    // b: changed since the client read it
         upstream.enqueue(FakeUpstream.full(200, Map.of(), ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult>"
                 + "<Deleted><Key>a</Key></Deleted><Deleted><Key>c&amp;d</Key></Deleted></DeleteResult>").getBytes(
                 StandardCharsets.UTF_8)));
@@ -768,8 +800,8 @@ class WriteConditionsTest {
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(200);
         }
-        List<Received> probe = takeProbe(StorageProtection.Writes.NONE);
-        assertThat(probe.get(1).requestLine()).isEqualTo("DELETE " + probe.get(0).requestLine().split(" ")[1]
+        List<Received> first = part(takeProbe(StorageProtection.Writes.NONE), "");
+        assertThat(first.get(1).requestLine()).isEqualTo("DELETE " + first.get(0).requestLine().split(" ")[1]
                 + " HTTP/1.1");
         Received write = upstream.take();
         assertThat(write.requestLine()).startsWith("PUT /bucket/counter.json ");
@@ -779,10 +811,10 @@ class WriteConditionsTest {
     @Test
     void aProbeAnsweredNoSuchBucketLeavesNothingKnownToShow() throws Exception {
         int port = start("fenced");
+        upstream.enqueueProbe("", FakeUpstream.full(404, Map.of(), "<Error><Code>NoSuchBucket</Code></Error>".getBytes(
+                StandardCharsets.UTF_8)));                                  // the probe's first PUT
         upstream.enqueue(FakeUpstream.full(404, Map.of(), "<Error><Code>NoSuchBucket</Code></Error>".getBytes(
-                StandardCharsets.UTF_8)));
-        upstream.enqueue(FakeUpstream.full(404, Map.of(), "<Error><Code>NoSuchBucket</Code></Error>".getBytes(
-                StandardCharsets.UTF_8)));
+                StandardCharsets.UTF_8)));                                  // the write itself
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).isEqualTo(404);
         }
