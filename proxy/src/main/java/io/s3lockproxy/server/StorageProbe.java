@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +52,13 @@ final class StorageProbe {
     private final String raceKey = key + "-race";
     private final Promise<StorageProtection> result;
     private final ProbeLeftovers leftovers;
+    private final IntConsumer retained;
     /** The probe's requests that remove what it made, sent once their part of it had its answer. */
     private final List<Future<?>> cleanups = new ArrayList<>();
 
-    private StorageProbe(UpstreamCall calls, EventLoop loop, String bucket) {
+    private StorageProbe(UpstreamCall calls, EventLoop loop, String bucket, IntConsumer retained) {
         this.calls = calls;
+        this.retained = retained;
         this.loop = loop;
         this.bucket = bucket;
         this.result = loop.newPromise();
@@ -65,9 +68,10 @@ final class StorageProbe {
     /**
      * Probes {@code bucket}; completes on {@code loop} with what it found, or with
      * {@link StorageProtection#UNKNOWN} when the upstream's answers said nothing about conditions.
+     * Once what it made is removed, tells {@code retained} how many of its versions object lock keeps.
      */
-    static Future<StorageProtection> run(UpstreamCall calls, EventLoop loop, String bucket) {
-        StorageProbe probe = new StorageProbe(calls, loop, bucket);
+    static Future<StorageProtection> run(UpstreamCall calls, EventLoop loop, String bucket, IntConsumer retained) {
+        StorageProbe probe = new StorageProbe(calls, loop, bucket, retained);
         probe.start();
         return probe.result;
     }
@@ -329,11 +333,13 @@ final class StorageProbe {
     /** Removes every version and delete marker the probe made (none where the bucket keeps no versions). */
     private void removeVersions() {
         leftovers.remove().addListener((Future<Integer> f) -> {
-            if (f.isSuccess() && f.getNow() > 0) {
+            int kept = f.isSuccess() ? f.getNow() : 0;
+            if (kept > 0) {
                 LOG.warn("bucket {}: object lock retains {} version(s) the probe made under {}; each stays behind a delete"
                         + " marker, out of object listings, but ListObjectVersions shows it until its retention ends",
-                        bucket, f.getNow(), StorageProtections.PROBE_PREFIX);
+                        bucket, kept, StorageProtections.PROBE_PREFIX);
             }
+            retained.accept(kept);
         });
     }
 

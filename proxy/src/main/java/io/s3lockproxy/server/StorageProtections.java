@@ -2,6 +2,7 @@ package io.s3lockproxy.server;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * nothing about conditions (a missing bucket, an access error, an outage) leave the bucket unknown
  * — its writes are not fenced — and it is probed again in the background a minute later, so that
  * an identity that may not write the probe's objects costs neither a probe nor a warning per write.
+ * A bucket where object lock retained versions the probe made is not probed again, and not
+ * forgotten, until a request through the proxy may have changed it ({@link #keepVersions}).
  */
 final class StorageProtections {
     private static final Logger LOG = LoggerFactory.getLogger(StorageProtections.class);
@@ -50,6 +53,7 @@ final class StorageProtections {
     private static final Duration REPROBE_AFTER = Duration.ofHours(1);
     private static final Duration FORGET_AFTER = Duration.ofHours(2);
     private static final Duration REPROBE_UNKNOWN_AFTER = Duration.ofMinutes(1);
+    private static final Duration LASTING = Duration.ofNanos(Long.MAX_VALUE);
 
     private final UpstreamCall calls;
     private final boolean fenced;
@@ -70,7 +74,9 @@ final class StorageProtections {
         this.calls = calls;
         this.fenced = fenced;
         this.ticker = ticker;
-        this.known = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterWrite(FORGET_AFTER).ticker(ticker).build();
+        this.known = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).ticker(ticker)
+                .expireAfter(Expiry.writing((String bucket, Learned learned) -> learned.lasts() ? LASTING : FORGET_AFTER))
+                .build();
         this.reprobed = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterWrite(REPROBE_UNKNOWN_AFTER)
                 .ticker(ticker).build();
     }
@@ -89,7 +95,7 @@ final class StorageProtections {
         Learned cached = known.getIfPresent(bucket);
         if (cached != null) {
             Duration reprobe = cached.protection() == StorageProtection.UNKNOWN ? REPROBE_UNKNOWN_AFTER : REPROBE_AFTER;
-            if (ticker.read() - cached.atNanos() >= reprobe.toNanos()
+            if (!cached.lasts() && ticker.read() - cached.atNanos() >= reprobe.toNanos()
                     && reprobed.asMap().putIfAbsent(bucket, Boolean.TRUE) == null) {
                 probe(loop, bucket);
             }
@@ -113,8 +119,9 @@ final class StorageProtections {
         if (running != null) {
             return running;
         }
-        StorageProbe.run(calls, loop, bucket).addListener((Future<StorageProtection> f) ->
-                mine.complete(settle(bucket, mine, f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN)));
+        StorageProbe.run(calls, loop, bucket, retained -> mine.thenAccept(p -> keepVersions(bucket, p.stored(), retained > 0)))
+                .addListener((Future<StorageProtection> f) ->
+                        mine.complete(settle(bucket, mine, f.isSuccess() ? f.getNow() : StorageProtection.UNKNOWN)));
         return mine;
     }
 
@@ -124,6 +131,7 @@ final class StorageProtections {
      */
     private Probed settle(String bucket, CompletableFuture<Probed> mine, StorageProtection found) {
         boolean[] current = new boolean[1];
+        Learned[] stored = new Learned[1];
         probing.computeIfPresent(bucket, (b, running) -> {
             if (running != mine) {
                 return running;
@@ -131,14 +139,40 @@ final class StorageProtections {
             current[0] = true;
             Learned was = known.getIfPresent(bucket);
             if (found != StorageProtection.UNKNOWN || was == null || was.protection() == StorageProtection.UNKNOWN) {
-                known.put(bucket, new Learned(found, ticker.read()));
+                stored[0] = new Learned(found, ticker.read(), false);
+                known.put(bucket, stored[0]);
             }
             return null;
         });
         if (current[0] && found != StorageProtection.UNKNOWN) {
             log(bucket, found);
         }
-        return new Probed(found, !current[0]);
+        return new Probed(found, !current[0], stored[0]);
+    }
+
+    /**
+     * The probe that stored {@code stored} (null: one whose answer was not kept) has removed what it
+     * made, and object lock {@code retained} some of its versions. Such a bucket is not probed
+     * again in the background, nor forgotten after two hours: every probe would leave versions
+     * behind for the length of the bucket's retention, and what the hourly probe is for — versioning
+     * changed outside the proxy — cannot happen to it, since a bucket with object lock keeps its
+     * versioning enabled. A change through the proxy ({@link #forget}) still makes it probed again.
+     */
+    private void keepVersions(String bucket, Learned stored, boolean retained) {
+        if (stored == null || !retained || stored.protection() == StorageProtection.UNKNOWN) {
+            return;
+        }
+        Learned kept = known.asMap().computeIfPresent(bucket, (b, now) -> now == stored ? stored.lasting() : now);
+        if (kept != null && kept.lasts()) {
+            LOG.warn("bucket {}: object lock keeps the storage probe's versions, so the bucket is not probed again"
+                    + " until a change of its configuration through the proxy or a restart", bucket);
+        }
+    }
+
+    /** Whether what is known of {@code bucket} is kept without probing it again ({@link #keepVersions}). */
+    boolean keptWithoutProbing(String bucket) {
+        Learned learned = known.getIfPresent(bucket);
+        return learned != null && learned.lasts();
     }
 
     /** Returns what is known per bucket now, by bucket name. */
@@ -174,7 +208,7 @@ final class StorageProtections {
         if (was == null || !was.protection().writes().enforced()) {
             return;
         }
-        known.put(bucket, new Learned(was.protection().withoutWriteConditions(), was.atNanos()));
+        known.put(bucket, new Learned(was.protection().withoutWriteConditions(), was.atNanos(), false));
         LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then showed"
                 + " it held: its conditions disagree with its reads (radosgw 16 with versioning), so writes to this"
                 + " bucket are serialized by the lock only, not fenced, until it is probed again", bucket, requestId);
@@ -200,11 +234,20 @@ final class StorageProtections {
         }
     }
 
-    /** What a probe found, and when (on the ticker). */
-    private record Learned(StorageProtection protection, long atNanos) {
+    /**
+     * What a probe found, and when (on the ticker); {@code lasts}: kept without probing again, as
+     * probing the bucket leaves versions that object lock retains.
+     */
+    private record Learned(StorageProtection protection, long atNanos, boolean lasts) {
+        Learned lasting() {
+            return new Learned(protection, atNanos, true);
+        }
     }
 
-    /** What a probe found, and whether a change of the bucket overtook it while it ran. */
-    private record Probed(StorageProtection protection, boolean overtaken) {
+    /**
+     * What a probe found, whether a change of the bucket overtook it while it ran, and what it
+     * stored (null where its answer was not kept).
+     */
+    private record Probed(StorageProtection protection, boolean overtaken, Learned stored) {
     }
 }

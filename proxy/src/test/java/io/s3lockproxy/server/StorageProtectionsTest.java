@@ -187,4 +187,64 @@ class StorageProtectionsTest {
         takeProbe();
         awaitDeletes(StorageProtection.Deletes.ENFORCED);
     }
+
+    private static FakeUpstream.Answer versioned(int status, String versionId) {
+        return FakeUpstream.full(status, java.util.Map.of("x-amz-version-id", versionId), new byte[0]);
+    }
+
+    /**
+     * A versioned probe that finds conditions ignored; object lock retains its object's version
+     * ({@code retained}: deleting it is refused, with and without the governance bypass), or not.
+     */
+    private void enqueueVersionedProbe(boolean retained) {
+        upstream.enqueueProbe("", versioned(200, "v1"));                 // If-Match PUT on a missing key accepted
+        upstream.enqueueProbe("", versioned(204, "m1"));                 // the object deleted: a delete marker
+        upstream.enqueueProbe("-delete", versioned(204, "m2"));          // conditional deletes ignored: a marker
+        if (retained) {
+            upstream.enqueueProbe("", accessDenied());                   // v1 removed: retained
+            upstream.enqueueProbe("", accessDenied());                   // and with the bypass: still retained
+        } else {
+            upstream.enqueueProbe("", FakeUpstream.status(204));         // v1 removed
+            upstream.enqueueProbe("", FakeUpstream.status(204));         // m1
+        }
+        upstream.enqueueProbe("-delete", FakeUpstream.status(204));      // m2
+    }
+
+    @Test
+    void aBucketWhereObjectLockRetainsTheProbesVersionsIsNotProbedAgainUntilItIsForgotten() throws Exception {
+        enqueueVersionedProbe(true);
+        assertThat(ask().get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        for (int i = 0; i < 6; i++) {
+            assertThat(upstream.takeProbe()).as("probe request %d", i + 1).isNotNull();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!onLoop(() -> protections.keptWithoutProbing("bucket")) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(onLoop(() -> protections.keptWithoutProbing("bucket"))).as("once the probe's clean-up is done").isTrue();
+
+        nanos.addAndGet(Duration.ofMinutes(61).toNanos());
+        assertThat(ask().getNow().deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        assertThat(upstream.pollProbe(300)).as("an hour on: not probed again, which would leave more versions").isNull();
+        nanos.addAndGet(Duration.ofDays(3).toNanos());
+        assertThat(ask().getNow()).as("nor forgotten after two hours").isNotNull();
+        assertThat(upstream.pollProbe(300)).isNull();
+
+        onLoop(() -> {
+            protections.forget("bucket");
+            return null;
+        });
+        Future<StorageProtection> forgotten = ask();
+        assertThat(forgotten.isDone()).as("a change through the proxy: probed again").isFalse();
+        enqueueVersionedProbe(false);
+        assertThat(forgotten.get(5, TimeUnit.SECONDS).deletes()).isEqualTo(StorageProtection.Deletes.IGNORED);
+        for (int i = 0; i < 6; i++) {
+            assertThat(upstream.takeProbe()).as("probe request %d", i + 1).isNotNull();
+        }
+        Thread.sleep(200);
+        assertThat(onLoop(() -> protections.keptWithoutProbing("bucket"))).isFalse();
+        nanos.addAndGet(Duration.ofMinutes(61).toNanos());
+        ask();
+        assertThat(upstream.takeProbe()).as("nothing retained this time: probed again after an hour").isNotNull();
+    }
 }
