@@ -66,7 +66,7 @@ class LostUpdateIT {
     }
 
     /**
-     * 2,400 increments of one key, serialized through the lock: 180-285 s on a 2-core machine
+     * 2,400 increments of one key, serialized through the lock: 160-285 s on a 2-core machine
      * (2026-12-02), so the limit, there to catch a hang, is twice that.
      */
     @ParameterizedTest
