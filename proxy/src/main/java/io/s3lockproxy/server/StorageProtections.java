@@ -204,14 +204,46 @@ final class StorageProtections {
      * only, until the bucket is probed again.
      */
     void distrust(String bucket, String requestId) {
-        Learned was = known.getIfPresent(bucket);
-        if (was == null || !was.protection().writes().enforced()) {
+        if (unfence(bucket)) {
+            LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then"
+                    + " showed it held: its conditions disagree with its reads (radosgw 16 with versioning), so writes"
+                    + " to this bucket are serialized by the lock only, not fenced, until it is probed again",
+                    bucket, requestId);
+        }
+    }
+
+    /**
+     * The upstream refused an {@code If-Match} on the very ETag its own read then showed (request
+     * {@code requestId}). Either its conditions disagree with its reads — versioning turned on
+     * outside the proxy, and radosgw 16 matches no {@code If-Match} in a bucket that keeps versions
+     * — or another writer changed the object and changed it back in between. The probe, which asks
+     * for an object's own ETag, tells the two apart: the bucket goes unfenced as with
+     * {@link #distrust} and is probed again at once, in the background (at most once a minute), so
+     * that after the other writer's round trip it is fenced again within a probe's time, not an
+     * hour. Call on {@code loop}.
+     */
+    void recheck(EventLoop loop, String bucket, String requestId) {
+        if (!unfence(bucket)) {
             return;
         }
+        boolean probeNow = reprobed.asMap().putIfAbsent(bucket, Boolean.TRUE) == null;
+        LOG.error("bucket {}: the upstream refused request {}'s If-Match although a read of the object then showed that"
+                + " ETag: another writer changed the object and back, or its conditions disagree with its reads"
+                + " (radosgw 16 with versioning); writes to this bucket are serialized by the lock only, not fenced,"
+                + " until it is probed again{}", bucket, requestId, probeNow ? ", which starts now" : "");
+        if (probeNow) {
+            probe(loop, bucket);
+        }
+    }
+
+    /** Marks {@code bucket}'s writes unfenced; returns false where they were not fenced anyway. */
+    private boolean unfence(String bucket) {
+        Learned was = known.getIfPresent(bucket);
+        if (was == null || !was.protection().writes().enforced()) {
+            return false;
+        }
         known.put(bucket, new Learned(was.protection().withoutWriteConditions(), was.atNanos(), false));
-        LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then showed"
-                + " it held: its conditions disagree with its reads (radosgw 16 with versioning), so writes to this"
-                + " bucket are serialized by the lock only, not fenced, until it is probed again", bucket, requestId);
+        return true;
     }
 
     private void log(String bucket, StorageProtection learned) {

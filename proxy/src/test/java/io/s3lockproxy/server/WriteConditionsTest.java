@@ -552,6 +552,69 @@ class WriteConditionsTest {
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
+    @Test
+    void anIfMatchRefusedOnTheETagTheObjectStillShowsProbesTheBucketAgainAndAnotherWritersRoundTripLeavesItFenced()
+            throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        upstream.enqueue(FakeUpstream.status(412));     // another writer changed the object...
+        upstream.enqueue(headAnswer("\"e1\""));         // ...and changed it back: the read shows e1 again
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);   // the probe at once
+        upstream.enqueue(headAnswer("\"e1\""));
+        upstream.enqueue(written("\"e2\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            awaitProtection("writes", "atomic at commit");
+            assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
+        }
+        assertThat(methodsAndIfMatch()).as("the retry is fenced again")
+                .containsExactly("HEAD -", "PUT -", "PUT \"e1\"", "HEAD -", "HEAD -", "PUT \"e1\"");
+    }
+
+    @Test
+    void anIfMatchRefusedOnTheETagTheObjectStillShowsProbesTheBucketAgainAndVersioningTurnedOnOutsideUnfencesIt()
+            throws Exception {
+        int port = start("fenced");
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        upstream.enqueue(FakeUpstream.status(412));     // radosgw 16 once the bucket keeps versions
+        upstream.enqueue(headAnswer("\"e1\""));
+        upstream.enqueueProbe("", FakeUpstream.status(412));        // the probe at once: an If-Match on a missing key refused
+        upstream.enqueueProbe("-race", FakeUpstream.ok());
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));   // but so is the object's own ETag, quoted
+        upstream.enqueueProbe("-race", FakeUpstream.status(412));   // and bare
+        upstream.enqueueProbe("-race", FakeUpstream.status(204));
+        enqueueCopyAndCompletionProbes(true);
+        enqueueDeleteProbe(StorageProtection.Deletes.IGNORED);         // (only this probe's answer says so)
+        upstream.enqueue(written("\"e2\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).isEqualTo(200);
+            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            takeProbe(1 + 4 + 7 + 1);
+            awaitProtection("deletes", "ignored");
+            assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
+        }
+        assertThat(methodsAndIfMatch()).as("the retry lands unfenced")
+                .containsExactly("HEAD -", "PUT -", "PUT \"e1\"", "HEAD -", "PUT -");
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
+    }
+
+    /** Waits until what is known of the bucket's {@code aspect} ("writes", "deletes", …) reads {@code expected}. */
+    private void awaitProtection(String aspect, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!expected.equals(proxy.storageProtection().get("bucket").get(aspect)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(proxy.storageProtection().get("bucket")).containsEntry(aspect, expected);
+    }
+
     /** The requests the upstream got from here on, probes left out, as "METHOD If-Match" ("-" for none). */
     private List<String> methodsAndIfMatch() throws InterruptedException {
         List<String> lines = new ArrayList<>();
