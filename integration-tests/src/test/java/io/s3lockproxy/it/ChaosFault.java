@@ -8,6 +8,8 @@ enum ChaosFault {
     KILL_PROXY("killProxy", false),
     /** kill -9 of redis-server, restarted empty on the same port after 0.2–1.5 s. */
     KILL_REDIS("killRedis", true),
+    /** SIGSTOP of redis-server for 1–3 leases, a lease held when one is found, then SIGCONT: a stalled Redis. */
+    PAUSE_REDIS("pauseRedis", true),
     /** FLUSHALL while a lease is held. */
     FLUSH_REDIS("flushall", true),
     /** A writer that sends its whole body, then closes without reading the answer. */

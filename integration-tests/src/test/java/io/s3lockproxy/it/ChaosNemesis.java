@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Injects one fault at a time at random moments until the deadline, healing each before the next:
- * paused and killed instances, a killed or flushed Redis, clients that walk away. Every fault draws
+ * paused and killed instances, a killed, paused or flushed Redis, clients that walk away. Every fault draws
  * its random parameters before it looks at the cluster, so a seed repeats the schedule of faults
  * (which one, when, for how long; not what it meets). The
  * client faults are ops of their own, recorded in the history with an unknown outcome. Its
@@ -93,6 +93,7 @@ final class ChaosNemesis implements Runnable {
             case PAUSE_HOLDER -> pauseHolder();
             case KILL_PROXY -> killProxy();
             case KILL_REDIS -> killRedis();
+            case PAUSE_REDIS -> pauseRedis();
             case FLUSH_REDIS -> flushRedis();
             case DROP_CLIENT -> walkingAwayClient(ChaosOp.Kind.DROPPED);
             case STALL_CLIENT -> walkingAwayClient(ChaosOp.Kind.STALLED);
@@ -140,6 +141,21 @@ final class ChaosNemesis implements Runnable {
         event("kill -9 redis-server, down for %d ms", downMs);
         Thread.sleep(downMs);
         redis.restart();
+        return true;
+    }
+
+    private boolean pauseRedis() throws InterruptedException, IOException {
+        long pauseMs = (long) (leaseMs * (1 + 2 * random.nextDouble()));
+        Optional<Integer> holder = awaitHolder();
+        RedisServerProcess redis = redis();
+        redis.pause();
+        event("SIGSTOP redis-server (%s) for %d ms", holder.map(i -> "instance " + i + " holding")
+                .orElse("no holder found"), pauseMs);
+        try {
+            Thread.sleep(pauseMs);
+        } finally {
+            redis.resume();
+        }
         return true;
     }
 
@@ -241,6 +257,13 @@ final class ChaosNemesis implements Runnable {
             }
         }
         RedisServerProcess redis = redis();
+        if (redis != null && redis.alive()) {
+            try {
+                redis.resume(); // harmless on a running process
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                recordFailure(e);
+            }
+        }
         if (redis != null && !"+PONG".equals(redis.command("PING"))) {
             try {
                 redis.restart();
