@@ -12,6 +12,10 @@ enum ChaosFault {
     PAUSE_REDIS("pauseRedis", true),
     /** FLUSHALL while a lease is held. */
     FLUSH_REDIS("flushall", true),
+    /** No byte between the instances and the backend for 0.5–2.5 s, a lease held when one is found: a stalled network. */
+    STALL_UPSTREAM("stallUpstream", false),
+    /** Every connection between the instances and the backend closed at once, a lease held when one is found. */
+    DROP_UPSTREAM("dropUpstream", false),
     /** A writer that sends its whole body, then closes without reading the answer. */
     DROP_CLIENT("dropClient", false),
     /** A writer that sends part of its body, stalls for 2–4 s, then closes. */

@@ -51,6 +51,12 @@ class ChaosIT {
     private static final int INSTANCES = 3;
     private static final long LEASE_MS = 1500;
     private static final long WAIT_MS = 10_000;
+    /**
+     * {@code upstream.readTimeoutMs}: shorter than the nemesis' longest network stall, so that some
+     * writes end in doubt; a stall (at most 2.5 s) ends before the key's in-doubt lock does (this
+     * timeout after the write's last byte, plus {@code lock.settleMs} = one lease).
+     */
+    private static final long UPSTREAM_READ_TIMEOUT_MS = 2000;
     private static final Duration LOAD = Duration.ofSeconds(Integer.getInteger("it.chaos.seconds", 25));
     private static final Duration CONTROL_LOAD = Duration.ofSeconds(Integer.getInteger("it.chaos.controlSeconds", 10));
     private static final Set<ChaosFault> FAULTS = faults(System.getProperty("it.chaos.faults", ""));
@@ -131,7 +137,8 @@ class ChaosIT {
         long start = System.nanoTime();
         long started;
         try (LockingCluster cluster = LockingCluster.start(backend(backend), "ChaosIT-" + label + "-" + backend,
-                withRedis, INSTANCES, b -> b.leaseMs(LEASE_MS).waitMs(WAIT_MS).lockMode(mode))) {
+                withRedis, INSTANCES, b -> b.leaseMs(LEASE_MS).waitMs(WAIT_MS).lockMode(mode)
+                        .upstreamYaml("readTimeoutMs: " + UPSTREAM_READ_TIMEOUT_MS))) {
             started = System.nanoTime();
             result = ChaosRun.run(cluster, settings);
         }

@@ -2,6 +2,7 @@ package io.s3lockproxy.it;
 
 import io.s3lockproxy.lock.RedisServerProcess;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Injects one fault at a time at random moments until the deadline, healing each before the next:
- * paused and killed instances, a killed, paused or flushed Redis, clients that walk away. Every fault draws
+ * paused and killed instances, a killed, paused or flushed Redis, a stalled or dropped network to
+ * the backend, clients that walk away. Every fault draws
  * its random parameters before it looks at the cluster, so a seed repeats the schedule of faults
  * (which one, when, for how long; not what it meets). The
  * client faults are ops of their own, recorded in the history with an unknown outcome. Its
@@ -95,6 +97,8 @@ final class ChaosNemesis implements Runnable {
             case KILL_REDIS -> killRedis();
             case PAUSE_REDIS -> pauseRedis();
             case FLUSH_REDIS -> flushRedis();
+            case STALL_UPSTREAM -> stallUpstream();
+            case DROP_UPSTREAM -> dropUpstream();
             case DROP_CLIENT -> walkingAwayClient(ChaosOp.Kind.DROPPED);
             case STALL_CLIENT -> walkingAwayClient(ChaosOp.Kind.STALLED);
         };
@@ -164,6 +168,28 @@ final class ChaosNemesis implements Runnable {
         String reply = redis().command("FLUSHALL");
         event("FLUSHALL (%s): %s", holder.map(i -> "instance " + i + " holding").orElse("no holder found"), reply);
         return "+OK".equals(reply);
+    }
+
+    private boolean stallUpstream() throws InterruptedException {
+        long stallMs = 500 + random.nextInt(2000);
+        Optional<Integer> holder = awaitHolder();
+        target.cluster.recorder.stall(Duration.ofMillis(stallMs));
+        event("network to the backend stalled for %d ms (%s)", stallMs, holderText(holder));
+        Thread.sleep(stallMs);
+        return true;
+    }
+
+    private boolean dropUpstream() throws InterruptedException {
+        long delayMs = random.nextInt(50);
+        Optional<Integer> holder = awaitHolder();
+        Thread.sleep(delayMs);
+        int dropped = target.cluster.recorder.dropConnections();
+        event("%d connections to the backend dropped (%s)", dropped, holderText(holder));
+        return true;
+    }
+
+    private static String holderText(Optional<Integer> holder) {
+        return holder.map(i -> "instance " + i + " holding").orElse("no holder found");
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.s3lockproxy.it;
 
 import java.io.BufferedInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -59,6 +62,8 @@ public final class UpstreamRecorder implements AutoCloseable {
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
+    /** Until when (System.nanoTime) no byte is passed on in either direction. */
+    private volatile long stalledUntilNanos = System.nanoTime();
 
     private UpstreamRecorder(URI backend) throws IOException {
         this.backendHost = backend.getHost();
@@ -107,6 +112,27 @@ public final class UpstreamRecorder implements AutoCloseable {
         synchronized (requests) {
             return List.copyOf(requests);
         }
+    }
+
+    /**
+     * Passes no byte on, in either direction, for {@code duration} from now, as a stalled network
+     * path would: connections stay open, and what the kernel already took stays queued here.
+     */
+    public void stall(Duration duration) {
+        stalledUntilNanos = System.nanoTime() + duration.toNanos();
+    }
+
+    /**
+     * Closes every connection between the proxies and the backend at once, both sides, as a
+     * dropped network path would (requests in flight end as aborted, -1); returns how many pairs.
+     */
+    public int dropConnections() {
+        List<Socket> open;
+        synchronized (sockets) {
+            open = List.copyOf(sockets);
+        }
+        open.forEach(UpstreamRecorder::closeQuietly);
+        return open.size() / 2;
     }
 
     /** Forgets the maxima and completed writes seen so far (writes in flight stay counted). */
@@ -237,7 +263,7 @@ public final class UpstreamRecorder implements AutoCloseable {
 
         private void pumpRequests() {
             try (InputStream in = new BufferedInputStream(client.getInputStream(), HttpWire.BUFFER)) {
-                OutputStream out = backend.getOutputStream();
+                OutputStream out = new StallableOutput(backend.getOutputStream());
                 while (true) {
                     byte[] head = HttpWire.readHead(in);
                     if (head == null) {
@@ -271,7 +297,7 @@ public final class UpstreamRecorder implements AutoCloseable {
 
         private void pumpResponses() {
             try (InputStream in = new BufferedInputStream(backend.getInputStream(), HttpWire.BUFFER)) {
-                OutputStream out = client.getOutputStream();
+                OutputStream out = new StallableOutput(client.getOutputStream());
                 while (true) {
                     byte[] head = HttpWire.readHead(in);
                     if (head == null) {
@@ -325,6 +351,36 @@ public final class UpstreamRecorder implements AutoCloseable {
             closeQuietly(backend);
             sockets.remove(client);
             sockets.remove(backend);
+        }
+    }
+
+    /** Writes that wait out a {@link #stall}. */
+    private final class StallableOutput extends FilterOutputStream {
+        StallableOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            awaitUnstalled();
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            awaitUnstalled();
+            out.write(b, off, len);
+        }
+
+        private void awaitUnstalled() throws InterruptedIOException {
+            for (long left = stalledUntilNanos - System.nanoTime(); left > 0; left = stalledUntilNanos - System.nanoTime()) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted in a stall");
+                }
+            }
         }
     }
 
