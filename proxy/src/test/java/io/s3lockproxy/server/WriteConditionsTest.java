@@ -552,22 +552,36 @@ class WriteConditionsTest {
         assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
     }
 
-    @Test
-    void anIfMatchRefusedOnTheETagTheObjectStillShowsProbesTheBucketAgainAndAnotherWritersRoundTripLeavesItFenced()
-            throws Exception {
+    /**
+     * Fenced mode and a bucket found atomic; the first write (of e1) is to be accepted, the second
+     * (If-Match e1) refused although a read then still shows e1. Returns the proxy's port.
+     */
+    private int startWithARefusalOfTheETagTheObjectStillShows() throws Exception {
         int port = start("fenced");
         enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
         upstream.enqueue(notFound());
         upstream.enqueue(written("\"e1\""));
-        upstream.enqueue(FakeUpstream.status(412));     // another writer changed the object...
-        upstream.enqueue(headAnswer("\"e1\""));         // ...and changed it back: the read shows e1 again
+        upstream.enqueue(FakeUpstream.status(412));
+        upstream.enqueue(headAnswer("\"e1\""));
+        return port;
+    }
+
+    /** The two writes of {@link #startWithARefusalOfTheETagTheObjectStillShows}, and the bucket's first probe. */
+    private void writeThenBeRefused(TestClient client) throws Exception {
+        assertThat(put(client, Map.of()).status()).isEqualTo(200);
+        assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
+        takeProbe(StorageProtection.Writes.ATOMIC);
+    }
+
+    @Test
+    void anIfMatchRefusedOnTheETagTheObjectStillShowsProbesTheBucketAgainAndAnotherWritersRoundTripLeavesItFenced()
+            throws Exception {
+        int port = startWithARefusalOfTheETagTheObjectStillShows();   // another writer changed the object and back
         enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);   // the probe at once
         upstream.enqueue(headAnswer("\"e1\""));
         upstream.enqueue(written("\"e2\""));
         try (TestClient client = new TestClient(port)) {
-            assertThat(put(client, Map.of()).status()).isEqualTo(200);
-            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
-            takeProbe(StorageProtection.Writes.ATOMIC);
+            writeThenBeRefused(client);
             takeProbe(StorageProtection.Writes.ATOMIC);
             awaitProtection("writes", "atomic at commit");
             assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
@@ -579,12 +593,7 @@ class WriteConditionsTest {
     @Test
     void anIfMatchRefusedOnTheETagTheObjectStillShowsProbesTheBucketAgainAndVersioningTurnedOnOutsideUnfencesIt()
             throws Exception {
-        int port = start("fenced");
-        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
-        upstream.enqueue(notFound());
-        upstream.enqueue(written("\"e1\""));
-        upstream.enqueue(FakeUpstream.status(412));     // radosgw 16 once the bucket keeps versions
-        upstream.enqueue(headAnswer("\"e1\""));
+        int port = startWithARefusalOfTheETagTheObjectStillShows();   // radosgw 16 once the bucket keeps versions
         upstream.enqueueProbe("", FakeUpstream.status(412));        // the probe at once: an If-Match on a missing key refused
         upstream.enqueueProbe("-race", FakeUpstream.ok());
         upstream.enqueueProbe("-race", FakeUpstream.status(412));   // but so is the object's own ETag, quoted
@@ -594,9 +603,7 @@ class WriteConditionsTest {
         enqueueDeleteProbe(StorageProtection.Deletes.IGNORED);         // (only this probe's answer says so)
         upstream.enqueue(written("\"e2\""));
         try (TestClient client = new TestClient(port)) {
-            assertThat(put(client, Map.of()).status()).isEqualTo(200);
-            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
-            takeProbe(StorageProtection.Writes.ATOMIC);
+            writeThenBeRefused(client);
             takeProbe(1 + 4 + 7 + 1);
             awaitProtection("deletes", "ignored");
             assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
