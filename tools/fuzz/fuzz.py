@@ -70,10 +70,24 @@ def send(raw, timeout=3.0):
             if not chunk:
                 break
             data += chunk
+            if answer_complete(data, raw):
+                return 'ANSWERED', data
             s.settimeout(0.3)  # the answer has begun: the rest comes at once, or the connection stays open
         return ('ANSWERED' if data else 'CLOSED'), data
     finally:
         s.close()
+
+
+def answer_complete(data, raw):
+    """Whether data holds a whole final answer framed by Content-Length (or one without a body)."""
+    head_end = data.find(b'\r\n\r\n')
+    if head_end < 0 or data.startswith(b'HTTP/1.1 100'):
+        return False
+    head = data[:head_end].decode('latin-1').lower()
+    if raw.startswith(b'HEAD ') or head[9:12] in ('204', '304'):
+        return True
+    length = re.search(r'\r\ncontent-length:\s*(\d+)', head)
+    return length is not None and len(data) - head_end - 4 >= int(length.group(1))
 
 
 def base_request():
