@@ -153,8 +153,7 @@ final class ChaosNemesis implements Runnable {
         Optional<Integer> holder = awaitHolder();
         RedisServerProcess redis = redis();
         redis.pause();
-        event("SIGSTOP redis-server (%s) for %d ms", holder.map(i -> "instance " + i + " holding")
-                .orElse("no holder found"), pauseMs);
+        event("SIGSTOP redis-server (%s) for %d ms", holderText(holder), pauseMs);
         try {
             Thread.sleep(pauseMs);
         } finally {
