@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 
 /**
  * Level 1: one FIFO lock per key inside this process, whose waiters are futures, not threads.
@@ -16,20 +15,23 @@ import java.util.concurrent.Executor;
  * callback runs inside it. A key's entry is removed in the same step that finds it idle (no holder,
  * no waiter), so the map holds exactly the keys that are held right now.
  *
- * <p>Hand-offs complete the next waiter's future on {@code handoff}, never on the releasing
- * thread: a releaser may be an event loop, and a chain of waiters that release from their
- * completion callbacks must not grow the releaser's stack.
+ * <p>A hand-off completes the next waiter's future on the releasing thread, so a contended key
+ * passes from holder to holder without waking another thread: waiters' callbacks only hand work on
+ * (to an event loop, or to the Redis executor), they never block. A waiter that releases from its
+ * own callback does not nest: its hand-off is queued on the thread and completed after the current
+ * one returns, so a chain of any length runs in constant stack depth.
  */
 final class LocalKeyQueues {
 
+    /** Hand-offs made on this thread while one of its hand-offs is being completed; completed in order after it. */
+    private static final ThreadLocal<ArrayDeque<Permit>> HANDING_OFF = ThreadLocal.withInitial(ArrayDeque::new);
+
     private final ConcurrentHashMap<LockKey, KeyQueue> queues = new ConcurrentHashMap<>();
-    private final Executor handoff;
     private final LockTimer timer;
     private final Ticker ticker;
     private final int maxWaiters;
 
-    LocalKeyQueues(Executor handoff, LockTimer timer, Ticker ticker, int maxWaiters) {
-        this.handoff = handoff;
+    LocalKeyQueues(LockTimer timer, Ticker ticker, int maxWaiters) {
         this.timer = timer;
         this.ticker = ticker;
         this.maxWaiters = maxWaiters;
@@ -55,7 +57,7 @@ final class LocalKeyQueues {
 
     /**
      * Returns a future of the local lock on {@code key}: already complete when the key is free,
-     * otherwise completed on the hand-off executor when every earlier waiter has released, or failed
+     * otherwise completed on the releasing thread when every earlier waiter has released, or failed
      * with {@link LockTimeoutException} at {@code deadlineNanos} (on the timer's thread). Fails at
      * once with {@link LockQueueFullException} when the key already has its maximum of waiters.
      */
@@ -105,8 +107,32 @@ final class LocalKeyQueues {
             return queue.holder == null ? null : queue;
         });
         if (next[0] != null) {
-            Permit granted = next[0];
-            handoff.execute(() -> granted.future.complete(granted));
+            handOff(next[0]);
+        }
+    }
+
+    private static void handOff(Permit granted) {
+        ArrayDeque<Permit> pending = HANDING_OFF.get();
+        pending.addLast(granted);
+        if (pending.size() > 1) {
+            return;
+        }
+        Throwable failure = null;
+        while (!pending.isEmpty()) {
+            Permit next = pending.peekFirst();
+            try {
+                next.future.complete(next);
+            } catch (RuntimeException | Error e) {
+                // A callback's exception lands in its own future; this is the VM's (a stack or heap error).
+                // The rest are still granted, or their keys would stay held by nobody.
+                failure = failure == null ? e : failure;
+            }
+            pending.pollFirst();
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        } else if (failure instanceof Error e) {
+            throw e;
         }
     }
 

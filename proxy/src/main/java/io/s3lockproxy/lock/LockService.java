@@ -8,9 +8,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Threading: {@link #acquire} never blocks the calling thread (it may be a Netty event loop).
  * The returned future may already be complete when an uncontended key needs no Redis round trip;
- * otherwise it completes on a lock-internal thread ({@code s3lp-lock-*} for grants and Redis
- * replies, {@code s3lp-lock-timer} for timeouts). Callers hop back to their own thread themselves
- * and must not block inside completion callbacks.
+ * otherwise it completes on the thread that released the key before it (a grant handed on), on
+ * a lock-internal thread ({@code s3lp-lock-*} for Redis replies, {@code s3lp-lock-timer} for
+ * timeouts). Callers hop back to their own thread themselves and must not block inside completion
+ * callbacks: a releaser runs the next holder's callback.
  */
 public interface LockService extends AutoCloseable {
 

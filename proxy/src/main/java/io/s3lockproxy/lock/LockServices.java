@@ -43,13 +43,13 @@ public final class LockServices {
             timer = LockTimer.of(scheduler);
         }
         ScheduledExecutorService timerThread = scheduler;
-        ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, daemon("s3lp-lock-"));
-        LocalKeyQueues local = new LocalKeyQueues(io, timer, ticker, config.maxWaitersPerKey());
+        LocalKeyQueues local = new LocalKeyQueues(timer, ticker, config.maxWaitersPerKey());
         LocalTokenCounter tokens = LocalTokenCounter.systemClock();
         if (config.redis() == null) {
             return new TwoLevelLockService(local, null, config, tokens, metrics, ticker, timer,
-                    () -> shutdown(timerThread, io));
+                    () -> shutdown(timerThread, null));
         }
+        ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, daemon("s3lp-lock-"));
         // One connection per io thread, one for the release subscriber.
         UnifiedJedis client = RedisClients.connect(config.redis(), IO_THREADS + 1, REDIS_TIMEOUT);
         ReleaseSubscriber subscriber = new ReleaseSubscriber(client, RESUBSCRIBE_DELAY).start();
@@ -66,6 +66,9 @@ public final class LockServices {
     private static void shutdown(ScheduledExecutorService scheduler, ExecutorService io) {
         if (scheduler != null) {
             scheduler.shutdownNow();
+        }
+        if (io == null) {
+            return;
         }
         io.shutdown();
         try {

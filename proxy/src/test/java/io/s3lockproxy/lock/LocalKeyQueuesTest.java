@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,14 +24,8 @@ class LocalKeyQueuesTest {
     private static final long FAR = TimeUnit.HOURS.toNanos(1);
     private static final int MAX_WAITERS = 25;
 
-    private final ExecutorService handoff = Executors.newFixedThreadPool(4);
     private final ManualTime time = new ManualTime();
-    private final LocalKeyQueues queues = new LocalKeyQueues(handoff, time, time, MAX_WAITERS);
-
-    @AfterEach
-    void stop() {
-        handoff.shutdownNow();
-    }
+    private final LocalKeyQueues queues = new LocalKeyQueues(time, time, MAX_WAITERS);
 
     private long deadline(long nanosFromNow) {
         return time.nanos() + nanosFromNow;
@@ -54,6 +47,37 @@ class LocalKeyQueuesTest {
         queues.release(first);
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         assertThat(order).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
+    }
+
+    @Test
+    void aHandOffCompletesTheNextWaiterOnTheReleasingThreadAndAChainOfReleasesInCallbacksDoesNotNest() throws Exception {
+        int chain = 100_000;
+        LocalKeyQueues big = new LocalKeyQueues(time, time, chain);
+        LocalKeyQueues.Permit first = big.acquire(KEY, deadline(FAR)).get(1, TimeUnit.SECONDS);
+        Thread releaser = Thread.currentThread();
+        AtomicInteger granted = new AtomicInteger();
+        AtomicInteger onOtherThreads = new AtomicInteger();
+        int[] depths = new int[2];
+        for (int i = 0; i < chain; i++) {
+            int n = i;
+            big.acquire(KEY, deadline(FAR)).thenAccept(p -> {
+                granted.incrementAndGet();
+                if (Thread.currentThread() != releaser) {
+                    onOtherThreads.incrementAndGet();
+                }
+                if (n == 1 || n == chain - 1) {
+                    depths[n == 1 ? 0 : 1] = Thread.currentThread().getStackTrace().length;
+                }
+                big.release(p);
+            });
+        }
+
+        big.release(first);
+
+        assertThat(granted).hasValue(chain);
+        assertThat(onOtherThreads).hasValue(0);
+        assertThat(depths[1]).as("stack depth of the last waiter against the second").isEqualTo(depths[0]);
+        assertThat(big.activeKeys()).isZero();
     }
 
     @Test
