@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,9 +15,6 @@ import org.junit.jupiter.api.Test;
 /** The aws-cli as a client of the proxy (skipped where {@code aws} is not on PATH). */
 class AwsCliIT extends ProxyTestEnvironment {
     private Path work;
-
-    record Run(int exit, String out, String err) {
-    }
 
     @BeforeEach
     void requireCli() throws IOException {
@@ -35,40 +30,23 @@ class AwsCliIT extends ProxyTestEnvironment {
         ChildProcesses.deleteRecursively(work);
     }
 
-    private Run aws(String... args) {
+    private CommandRun aws(String... args) {
         List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", endpoint.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.put("AWS_ACCESS_KEY_ID", accessKey);
-        env.put("AWS_SECRET_ACCESS_KEY", secretKey);
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_CONFIG_FILE", work.resolve("config").toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        env.put("AWS_PAGER", "");
-        try {
-            Path out = work.resolve("stdout.txt");
-            Path err = work.resolve("stderr.txt");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("aws " + String.join(" ", args) + " did not finish in 180 s");
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return CommandRun.of(command, work, env -> {
+            env.keySet().removeIf(k -> k.startsWith("AWS_"));
+            env.put("AWS_ACCESS_KEY_ID", accessKey);
+            env.put("AWS_SECRET_ACCESS_KEY", secretKey);
+            env.put("AWS_DEFAULT_REGION", "us-east-1");
+            env.put("AWS_CONFIG_FILE", work.resolve("config").toString());
+            env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
+            env.put("AWS_EC2_METADATA_DISABLED", "true");
+            env.put("AWS_PAGER", "");
+        });
     }
 
-    private Run ok(String... args) {
-        Run run = aws(args);
-        assertThat(run.exit()).as("aws %s failed: %s", String.join(" ", args), run.err()).isZero();
-        return run;
+    private CommandRun ok(String... args) {
+        return aws(args).succeeded();
     }
 
     @Test
@@ -122,7 +100,7 @@ class AwsCliIT extends ProxyTestEnvironment {
         ok("s3api", "get-object", "--bucket", bucket, "--key", "api/obj", down.toString());
         assertThat(Files.readAllBytes(down)).isEqualTo(body);
 
-        Run missing = aws("s3api", "head-object", "--bucket", bucket, "--key", "api/missing");
+        CommandRun missing = aws("s3api", "head-object", "--bucket", bucket, "--key", "api/missing");
         assertThat(missing.exit()).isNotZero();
         assertThat(missing.err()).contains("404");
     }

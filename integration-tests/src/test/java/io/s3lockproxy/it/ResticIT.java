@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,9 +25,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class ResticIT extends ProxyTestEnvironment {
     private Path work;
 
-    record Run(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void requireRestic() throws IOException {
         Executables.assumeOnPath("restic", "restic");
@@ -41,38 +36,21 @@ class ResticIT extends ProxyTestEnvironment {
         ChildProcesses.deleteRecursively(work);
     }
 
-    private Run restic(String... args) {
+    private CommandRun restic(String... args) {
         List<String> command = new ArrayList<>(List.of("restic", "--no-cache"));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("RESTIC_"));
-        env.put("AWS_ACCESS_KEY_ID", accessKey);
-        env.put("AWS_SECRET_ACCESS_KEY", secretKey);
-        env.put("RESTIC_REPOSITORY", "s3:" + endpoint + "/" + bucket + "/repo");
-        env.put("RESTIC_PASSWORD", "restic-it-password");
-        env.put("HOME", work.toString());
-        try {
-            Path out = work.resolve("stdout.txt");
-            Path err = work.resolve("stderr.txt");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("restic " + String.join(" ", args) + " did not finish in 180 s");
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return CommandRun.of(command, work, env -> {
+            env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("RESTIC_"));
+            env.put("AWS_ACCESS_KEY_ID", accessKey);
+            env.put("AWS_SECRET_ACCESS_KEY", secretKey);
+            env.put("RESTIC_REPOSITORY", "s3:" + endpoint + "/" + bucket + "/repo");
+            env.put("RESTIC_PASSWORD", "restic-it-password");
+            env.put("HOME", work.toString());
+        });
     }
 
-    private Run ok(String... args) {
-        Run run = restic(args);
-        assertThat(run.exit()).as("restic %s failed: %s", String.join(" ", args), run.err()).isZero();
-        return run;
+    private CommandRun ok(String... args) {
+        return restic(args).succeeded();
     }
 
     @Test
