@@ -3,10 +3,6 @@ package io.s3lockproxy.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,7 +42,6 @@ final class ChaosTarget implements AutoCloseable {
     final String bucket;
     final String key;
     private final List<S3Client> clients = new ArrayList<>();
-    private final HttpClient admin = HttpClient.newBuilder().connectTimeout(ADMIN_TIMEOUT).build();
 
     ChaosTarget(LockingCluster cluster, String bucket, String key, int connectionsPerInstance) {
         this.cluster = cluster;
@@ -174,8 +169,7 @@ final class ChaosTarget implements AutoCloseable {
             }
             String json;
             try {
-                json = admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + "/locks"))
-                        .timeout(ADMIN_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString()).body();
+                json = proxy.locksJson(ADMIN_TIMEOUT);
             } catch (IOException e) {
                 continue;
             } catch (InterruptedException e) {

@@ -3,6 +3,9 @@ package io.s3lockproxy.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,7 @@ import java.util.concurrent.Future;
  * its output kept in {@code target/proxy-logs/} for later greps.
  */
 public final class ProxyProcess implements AutoCloseable {
+    private static final HttpClient ADMIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final List<String> command;
@@ -66,6 +70,12 @@ public final class ProxyProcess implements AutoCloseable {
 
     public int adminPort() {
         return adminPort;
+    }
+
+    /** The admin endpoint's {@code /locks} answer: the keys held and each probed bucket's protections, as JSON. */
+    public String locksJson(Duration timeout) throws IOException, InterruptedException {
+        return ADMIN.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/locks")).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     public long pid() {

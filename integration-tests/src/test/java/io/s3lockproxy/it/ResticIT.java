@@ -3,12 +3,9 @@ package io.s3lockproxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -105,9 +102,7 @@ class ResticIT extends ProxyTestEnvironment {
 
     /** The {@code locks} array of the proxy's {@code /locks}, as text. */
     private String heldLocks() throws IOException, InterruptedException {
-        String json = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + proxy.adminPort() + "/locks")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String json = proxy.locksJson(Duration.ofSeconds(10));
         int start = json.indexOf("\"locks\":") + "\"locks\":".length();
         return json.substring(start, json.indexOf(']', start) + 1);
     }

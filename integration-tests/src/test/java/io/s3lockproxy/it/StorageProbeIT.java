@@ -2,10 +2,7 @@ package io.s3lockproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -31,9 +28,7 @@ class StorageProbeIT extends ProxyTestEnvironment {
         s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("src").destinationBucket(bucket).destinationKey("dst"));
         assertThat(readDirectly("dst")).isEqualTo("source".getBytes());
 
-        String locks = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + proxy.adminPort() + "/locks")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String locks = proxy.locksJson(Duration.ofSeconds(10));
         String facts = bucketFacts(locks);
         boolean writesChecked = !fact(facts, "writes").equals("not enforced");
         assertThat(fact(facts, "copies").equals("not enforced")).as("copies in %s", locks)
