@@ -2,7 +2,12 @@ package io.s3lockproxy.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.s3lockproxy.auth.ChecksumAlgorithm;
 import io.s3lockproxy.auth.RunningChecksum;
 import io.s3lockproxy.s3.ErrorXml;
@@ -38,8 +43,13 @@ record DeleteObjectsRewrite(byte[] upstreamBody, String errorsXml) {
     }
 
     /** Returns the whole answer when nothing is left to delete upstream. */
-    ByteBuf resultWithoutUpstream() {
-        return Unpooled.copiedBuffer(RESULT_OPEN + errorsXml + RESULT_CLOSE, StandardCharsets.UTF_8);
+    FullHttpResponse answerWithoutUpstream(String requestId) {
+        ByteBuf xml = Unpooled.copiedBuffer(RESULT_OPEN + errorsXml + RESULT_CLOSE, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, xml);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/xml")
+                .set("x-amz-request-id", requestId)
+                .set(HttpHeaderNames.CONTENT_LENGTH, xml.readableBytes());
+        return response;
     }
 
     /** Returns the upstream's {@code <DeleteResult>} with this rewrite's errors added; releases {@code upstream}. */

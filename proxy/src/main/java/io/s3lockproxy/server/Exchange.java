@@ -1,12 +1,10 @@
 package io.s3lockproxy.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,12 +15,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.s3lockproxy.lock.LockKey;
-import io.s3lockproxy.s3.DeleteObjectsBody;
-import io.s3lockproxy.s3.PostFormReader;
 import io.s3lockproxy.s3.S3ErrorCode;
 import io.s3lockproxy.s3.S3Exception;
 import io.s3lockproxy.s3.S3Operation;
@@ -35,7 +30,6 @@ import io.s3lockproxy.upstream.UpstreamError;
 import io.s3lockproxy.upstream.UpstreamException;
 import io.s3lockproxy.upstream.UpstreamRequest;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,8 +78,6 @@ final class Exchange implements ResponseListener {
      * leaves all but its last byte first.
      */
     private static final int WHOLE_SMALL_WRITE_BYTES = 8 * 1024;
-    /** How long an anonymous request's client waits for the upstream's 100 Continue before it hears the proxy's (curl waits 1 s). */
-    private static final long UPSTREAM_CONTINUE_WAIT_MS = 1000;
 
     enum State {
         RECEIVED, COLLECTING_KEYS, LOCKING, CONNECTING, SENDING_BODY, COMMITTING, AWAITING_RESPONSE,
@@ -113,6 +105,7 @@ final class Exchange implements ResponseListener {
     private final Runnable onDone;
     private final Runnable onDoneDraining;
     private final ExchangeTally tally = new ExchangeTally();
+    private final ContinueGate continueGate;
     private State state = State.RECEIVED;
     private Admission.Admitted admitted;
     private WriteAdmission write = WriteAdmission.NONE;
@@ -123,22 +116,12 @@ final class Exchange implements ResponseListener {
     private BodyRelay body;
     /** A DeleteObjects request's collected body and answer; null for every other request. */
     private DeleteObjectsRequest deleteObjects;
-    /** A browser-form upload's fields while they are read; null for every other request. */
-    private PostFormReader formFields;
-    private S3Request formPost;
-    /** A browser-form upload once admitted, as the PutObject it stands for; null for every other request. */
-    private PostObjectForm form;
-    /** The file's bytes that came with the form's fields, relayed once the upstream is connected. */
-    private HttpContent formFileBytes;
-    /** S3's answer to the form, sent once the upstream's 200 has been read through. */
-    private FullHttpResponse formAnswer;
+    /** A browser-form upload; null for every other request. */
+    private FormUpload formUpload;
     private UpstreamConnection upstream;
     /** The last body write upstream; the end of a locked write waits until it has left. */
     private ChannelFuture lastBodyWrite;
     private boolean requestEndSent;
-    private boolean continueSent;
-    /** An anonymous request's head went up with {@code Expect: 100-continue}; the client hears 100 when the upstream says it. */
-    private boolean awaitingUpstreamContinue;
     private boolean clientBodyComplete;
     private boolean clientGone;
     /** The client stopped sending its body: the connection closes after the answer, unread. */
@@ -162,6 +145,7 @@ final class Exchange implements ResponseListener {
         this.onDone = onDone;
         this.onDoneDraining = onDoneDraining;
         this.closeClientAfterResponse = !HttpUtil.isKeepAlive(head);
+        this.continueGate = new ContinueGate(ctx, head);
     }
 
     private void to(State next) {
@@ -204,7 +188,7 @@ final class Exchange implements ResponseListener {
     private void collectKeys() {
         to(State.COLLECTING_KEYS);
         deleteObjects = new DeleteObjectsRequest(admitted.plan(), admitted.request().bucket(), ctx.alloc());
-        sendContinueIfExpected();
+        continueGate.open();
         readClient.run();
     }
 
@@ -214,26 +198,19 @@ final class Exchange implements ResponseListener {
      */
     private void collectForm(S3Request post) {
         to(State.COLLECTING_KEYS);
-        if (HttpUtil.getContentLength(head, -1L) < 0) {
-            throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
-        }
-        formFields = new PostFormReader(PostFormReader.boundaryOf(post.headers().get(HttpHeaderNames.CONTENT_TYPE)));
-        formPost = post;
-        sendContinueIfExpected();
+        formUpload = new FormUpload(post, head);
+        continueGate.open();
         readClient.run();
     }
 
     private void readForm(HttpContent content, boolean last) {
         try {
-            if (!formFields.add(content.content())) {
-                if (last) {
-                    throw new S3Exception(S3ErrorCode.MALFORMED_POST_REQUEST, "The form ended before its file field.");
-                }
+            PostObjectForm form = formUpload.read(content.content(), last);
+            if (form == null) {
                 readClient.run();
                 return;
             }
-            form = PostObjectForm.of(formPost, formFields, HttpUtil.getContentLength(head, -1L));
-            admitted = services.admission().admitForm(form, formFields);
+            admitted = services.admission().admitForm(form, formUpload.fields());
         } catch (S3Exception e) {
             clientBodyComplete = last;
             fail(e, WriteAdmission.Outcome.NOT_SENT);
@@ -241,9 +218,7 @@ final class Exchange implements ResponseListener {
         }
         tally.authenticated(admitted.accessKey());
         clientBodyComplete = last;
-        ByteBuf file = formFields.takeFileBytes();
-        formFileBytes = last ? new DefaultLastHttpContent(file) : new DefaultHttpContent(file);
-        formFields = null;
+        formUpload.admitted(last);
         lock(LockKeys.of(admitted.request()));
     }
 
@@ -290,7 +265,7 @@ final class Exchange implements ResponseListener {
                         if (rewrite == null) {
                             connect(request);
                         } else if (rewrite.upstreamBody() == null) {
-                            answer(xmlResponse(rewrite.resultWithoutUpstream()), WriteAdmission.Outcome.NOT_SENT);
+                            answer(rewrite.answerWithoutUpstream(requestId), WriteAdmission.Outcome.NOT_SENT);
                         } else {
                             connect(deleteObjects.rewritten(request, rewrite));
                         }
@@ -337,7 +312,8 @@ final class Exchange implements ResponseListener {
             }
             upstream = f.getNow();
             upstream.start(this);
-            if (clientBodyComplete && formFileBytes == null) {
+            HttpContent formFile = formUpload == null ? null : formUpload.takeFirstFileBytes();
+            if (clientBodyComplete && formFile == null) {
                 commit(signed);
                 return;
             }
@@ -352,60 +328,44 @@ final class Exchange implements ResponseListener {
                 // the client's (empty) body to pass its checks, then for the commit point.
                 withheldHead = signed;
             }
-            if (formFileBytes != null) {
-                HttpContent first = formFileBytes;
-                formFileBytes = null;
+            if (formFile != null) {
                 try {
-                    relayBody(first, first instanceof LastHttpContent);
+                    relayBody(formFile, formFile instanceof LastHttpContent);
                 } finally {
-                    first.release();
+                    formFile.release();
                 }
                 return;
             }
-            if (streamed && admitted.anonymous() && bodyHeldBackByClient()) {
+            if (streamed && admitted.anonymous() && continueGate.holdsBackBody()) {
                 askUpstreamToContinue();
                 return;
             }
-            sendContinueIfExpected();
+            continueGate.open();
             readClient.run();
         });
     }
 
     /**
      * An unsigned request whose client waits for 100 Continue: only the upstream can tell whether
-     * it may write, so the head goes up now, with {@code Expect: 100-continue}, and the client hears
-     * 100 Continue once the upstream says it (or has been silent {@value #UPSTREAM_CONTINUE_WAIT_MS}
-     * ms). A refusal before that reaches the client before it sends any body, as from S3 itself.
+     * it may write, so the head goes up now and the client hears 100 Continue once the upstream
+     * says it ({@link ContinueGate#askUpstream}). A refusal before that reaches the client before
+     * it sends any body, as from S3 itself.
      */
     private void askUpstreamToContinue() {
         HttpRequest signedHead = unsentHead;
         unsentHead = null;
-        signedHead.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
-        awaitingUpstreamContinue = true;
-        upstream.write(signedHead);
-        ctx.executor().schedule(this::upstreamContinued, UPSTREAM_CONTINUE_WAIT_MS, TimeUnit.MILLISECONDS);
+        continueGate.askUpstream(upstream, signedHead, () -> {
+            if (state == State.SENDING_BODY) {
+                continueGate.open();
+                readClient.run();
+            }
+        });
     }
 
     @Override
     public void onInterimResponse(HttpResponse interim) {
         if (interim.status().code() == HttpResponseStatus.CONTINUE.code()) {
-            upstreamContinued();
-        }
-    }
-
-    private void upstreamContinued() {
-        if (!awaitingUpstreamContinue || state != State.SENDING_BODY) {
-            return;
-        }
-        awaitingUpstreamContinue = false;
-        sendContinueIfExpected();
-        readClient.run();
-    }
-
-    private void sendContinueIfExpected() {
-        if (!continueSent && HttpUtil.is100ContinueExpected(head)) {
-            continueSent = true;
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            continueGate.upstreamContinued();
         }
     }
 
@@ -416,7 +376,7 @@ final class Exchange implements ResponseListener {
             boolean last = content instanceof LastHttpContent;
             switch (state) {
                 case COLLECTING_KEYS -> {
-                    if (formFields != null) {
+                    if (formUpload != null) {
                         readForm(content, last);
                     } else {
                         collect(content, last);
@@ -640,12 +600,7 @@ final class Exchange implements ResponseListener {
         if (closeClientAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        if (form != null && response.status().code() == 200) {
-            // The upstream's 200 to the PUT becomes S3's answer to the form, sent once it has been read through.
-            formAnswer = form.answer(response.headers().get(HttpHeaderNames.ETAG), requestId);
-            if (closeClientAfterResponse) {
-                formAnswer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
+        if (formUpload != null && formUpload.answersFor(response, requestId, closeClientAfterResponse)) {
             upstream.read();
             return;
         }
@@ -666,14 +621,13 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        if (formAnswer != null) {
+        if (formUpload != null && formUpload.answering()) {
             content.release();
             if (!last) {
                 upstream.read();
                 return;
             }
-            FullHttpResponse answer = formAnswer;
-            formAnswer = null;
+            FullHttpResponse answer = formUpload.takeAnswer();
             tally.status(answer.status().code());
             tally.sent(answer.content().readableBytes());
             ctx.writeAndFlush(answer).addListener((ChannelFutureListener) f -> {
@@ -717,7 +671,7 @@ final class Exchange implements ResponseListener {
             connection.abort();
         }
         end(requestEndSent ? WriteAdmission.Outcome.ANSWERED : WriteAdmission.Outcome.NOT_SENT, false);
-        if (!clientBodyComplete && !bodyHeldBackByClient()) {
+        if (!clientBodyComplete && !continueGate.holdsBackBody()) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> onDoneDraining.run());
         } else if (closeClientAfterResponse) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -827,14 +781,6 @@ final class Exchange implements ResponseListener {
         answer(ErrorResponses.of(ctx.alloc(), error, resource, requestId, isHead), outcome);
     }
 
-    private FullHttpResponse xmlResponse(ByteBuf xml) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, xml);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/xml")
-                .set("x-amz-request-id", requestId)
-                .set(HttpHeaderNames.CONTENT_LENGTH, xml.readableBytes());
-        return response;
-    }
-
     /** Answers the client with {@code response}, the proxy's own, in place of an upstream response. */
     private void answer(FullHttpResponse response, WriteAdmission.Outcome outcome) {
         if (state == State.DONE || clientGone) {
@@ -854,7 +800,7 @@ final class Exchange implements ResponseListener {
         tally.sent(response.content().readableBytes());
         end(outcome, false);
         var written = ctx.writeAndFlush(response);
-        if (!clientBodyComplete && expectsBody() && !bodyHeldBackByClient() && !clientStalled) {
+        if (!clientBodyComplete && expectsBody() && !continueGate.holdsBackBody() && !clientStalled) {
             // Answered before the body arrived: the rest is read and dropped for a while before the
             // connection closes, so that the client reads this answer instead of a reset.
             written.addListener(f -> onDoneDraining.run());
@@ -879,8 +825,8 @@ final class Exchange implements ResponseListener {
 
     /** Hands this exchange's {@link RequestRecord} to the observer; runs once. */
     private void observeEnd(boolean aborted) {
-        RequestRecord record = tally.end(requestId, head.method().name(), admitted == null ? formPost
-                : admitted.request(), aborted);
+        RequestRecord record = tally.end(requestId, head.method().name(), admitted != null ? admitted.request()
+                : formUpload != null ? formUpload.post() : null, aborted);
         if (record == null) {
             return;
         }
@@ -889,11 +835,6 @@ final class Exchange implements ResponseListener {
         } catch (RuntimeException e) {
             LOG.warn("request {}: the request observer failed", requestId, e);
         }
-    }
-
-    /** Whether the client waits for 100 Continue before its body, and never got it: it sends nothing more. */
-    private boolean bodyHeldBackByClient() {
-        return HttpUtil.is100ContinueExpected(head) && !continueSent;
     }
 
     /** Whether the client sends a body after the head; a head that failed to decode says nothing reliable. */
@@ -912,13 +853,8 @@ final class Exchange implements ResponseListener {
         if (deleteObjects != null) {
             deleteObjects.release();
         }
-        if (formFileBytes != null) {
-            formFileBytes.release();
-            formFileBytes = null;
-        }
-        if (formAnswer != null) {
-            formAnswer.release();
-            formAnswer = null;
+        if (formUpload != null) {
+            formUpload.release();
         }
     }
 }
