@@ -14,7 +14,9 @@ final class SigningKeys {
     private record Scope(String accessKey, String date, String region, String service) {
     }
 
-    private final Cache<Scope, SigningKey> keys = Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
+    /** Upkeep (eviction) runs on the verifying thread instead of waking a ForkJoinPool thread. */
+    private final Cache<Scope, SigningKey> keys = Caffeine.newBuilder().maximumSize(MAX_KEYS)
+            .executor(Runnable::run).build();
 
     /** Returns the signing key of {@code accessKey} (whose secret is {@code secret}) for the given scope. */
     SigningKey of(String accessKey, String secret, Credential credential) {

@@ -30,7 +30,9 @@ final class LastWrites {
     private record Written(long token, String etag) {
     }
 
-    private final Cache<LockKey, Written> written = Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
+    /** Upkeep (eviction) runs on the writing thread: Caffeine's default would wake a ForkJoinPool thread per write. */
+    private final Cache<LockKey, Written> written = Caffeine.newBuilder().maximumSize(MAX_KEYS)
+            .executor(Runnable::run).build();
     private final boolean locksShared;
 
     /** {@code locksShared}: whether locks are shared through Redis ({@code lock.redis} is set). */

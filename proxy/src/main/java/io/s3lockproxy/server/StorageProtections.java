@@ -74,11 +74,13 @@ final class StorageProtections {
         this.calls = calls;
         this.fenced = fenced;
         this.ticker = ticker;
-        this.known = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).ticker(ticker)
+        // Upkeep (expiry, eviction) runs on the caller's thread, an event loop: Caffeine's default
+        // would hand it to a ForkJoinPool thread, woken by every write's lookup.
+        this.known = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).ticker(ticker).executor(Runnable::run)
                 .expireAfter(Expiry.writing((String bucket, Learned learned) -> learned.lasts() ? LASTING : FORGET_AFTER))
                 .build();
         this.reprobed = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterWrite(REPROBE_UNKNOWN_AFTER)
-                .ticker(ticker).build();
+                .ticker(ticker).executor(Runnable::run).build();
     }
 
     /** Returns {@code bucket}'s protection, probing it first if unknown; completes on {@code loop}. Call on {@code loop}. */
