@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.s3lockproxy.upstream.UpstreamConnection;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,16 +44,16 @@ final class ContinueGate {
     }
 
     /**
-     * For an unsigned request, which only the upstream can judge: sends {@code signedHead} up with
-     * {@code Expect: 100-continue} and runs {@code onContinue} once the upstream says 100 Continue
-     * (see {@link #upstreamContinued}) or has been silent {@value #UPSTREAM_CONTINUE_WAIT_MS} ms,
-     * whichever comes first.
+     * For an unsigned request, which only the upstream can judge: returns {@code signedHead} asking
+     * the upstream for 100 Continue ({@code Expect: 100-continue}), to be sent up now, and runs
+     * {@code onContinue} once the upstream says 100 Continue ({@link #upstreamContinued}) or has
+     * been silent {@value #UPSTREAM_CONTINUE_WAIT_MS} ms, whichever comes first.
      */
-    void askUpstream(UpstreamConnection upstream, HttpRequest signedHead, Runnable onContinue) {
+    HttpRequest askUpstream(HttpRequest signedHead, Runnable onContinue) {
         signedHead.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
         onUpstreamContinue = onContinue;
-        upstream.write(signedHead);
         ctx.executor().schedule(this::upstreamContinued, UPSTREAM_CONTINUE_WAIT_MS, TimeUnit.MILLISECONDS);
+        return signedHead;
     }
 
     /** The upstream said 100 Continue (or the wait for it ended): runs the waiting step once. */

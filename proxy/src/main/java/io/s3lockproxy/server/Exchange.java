@@ -354,12 +354,12 @@ final class Exchange implements ResponseListener {
     private void askUpstreamToContinue() {
         HttpRequest signedHead = unsentHead;
         unsentHead = null;
-        continueGate.askUpstream(upstream, signedHead, () -> {
+        upstream.write(continueGate.askUpstream(signedHead, () -> {
             if (state == State.SENDING_BODY) {
                 continueGate.open();
                 readClient.run();
             }
-        });
+        }));
     }
 
     @Override
