@@ -68,9 +68,9 @@ final class ConditionCheck {
      * while the write's lock was still held: reads the object, and if it is in the very state the
      * condition named, the storage's conditions disagree with its own reads (radosgw 16 in a bucket
      * that keeps versions, or whose versioning is suspended, over a delete marker). A fence on them
-     * would refuse every write of the key, so the bucket is not fenced until it is probed again —
-     * at once where an {@code If-Match} was refused, which the probe can tell from another writer
-     * changing the object and back ({@link StorageProtections#recheck}). Call on {@code loop}.
+     * would refuse every write of the key, so the bucket is not fenced until it is probed again,
+     * which starts at once: the same refusal comes from another writer changing the object and back
+     * ({@link StorageProtections#recheck}). Call on {@code loop}.
      */
     void checkRefusal(EventLoop loop, S3Request request, Conditions sent) {
         String ifMatch = sent.set() == null ? null : sent.set().get("If-Match");
@@ -85,10 +85,8 @@ final class ConditionCheck {
             ObjectState now = f.getNow();
             boolean held = ifMatch != null ? now.exists() && ETags.bare(now.etag()).equals(ETags.bare(ifMatch))
                     : !now.exists();
-            if (held && ifMatch != null) {
+            if (held) {
                 protections.recheck(loop, request.bucket(), request.requestId());
-            } else if (held) {
-                protections.distrust(request.bucket(), request.requestId());
             }
         });
     }

@@ -201,36 +201,25 @@ final class StorageProtections {
     }
 
     /**
-     * The upstream refused a condition that its own read then showed to hold (request
-     * {@code requestId}): writes to {@code bucket} go without conditions, serialized by the lock
-     * only, until the bucket is probed again.
-     */
-    void distrust(String bucket, String requestId) {
-        if (unfence(bucket)) {
-            LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then"
-                    + " showed it held: its conditions disagree with its reads (radosgw 16 with versioning), so writes"
-                    + " to this bucket are serialized by the lock only, not fenced, until it is probed again",
-                    bucket, requestId);
-        }
-    }
-
-    /**
-     * The upstream refused an {@code If-Match} on the very ETag its own read then showed (request
-     * {@code requestId}). Either its conditions disagree with its reads — versioning turned on
-     * outside the proxy, and radosgw 16 matches no {@code If-Match} in a bucket that keeps versions
-     * — or another writer changed the object and changed it back in between. The probe, which asks
-     * for an object's own ETag, tells the two apart: the bucket goes unfenced as with
-     * {@link #distrust} and is probed again at once, in the background (at most once a minute), so
-     * that after the other writer's round trip it is fenced again within a probe's time, not an
-     * hour. Call on {@code loop}.
+     * The upstream refused a condition the proxy added although its own read then showed it held
+     * (request {@code requestId}): an {@code If-Match} on the very ETag the object still shows, or
+     * an {@code If-None-Match: *} on a key that is still missing. Either its conditions disagree
+     * with its reads — radosgw 16 matches no {@code If-Match} in a bucket that keeps versions, and
+     * refuses {@code If-None-Match: *} over a delete marker where versioning is suspended — or
+     * another writer changed the object and changed it back (created and deleted it) in between.
+     * The bucket goes unfenced, its writes serialized by the lock only, and is probed again at once
+     * in the background (at most once a minute), so that after another writer's round trip it is
+     * fenced again within a probe's time, not an hour; where the disagreement is one the probe does
+     * not ask about (the delete marker), the next such refusal within the minute unfences it until
+     * the hourly probe. Call on {@code loop}.
      */
     void recheck(EventLoop loop, String bucket, String requestId) {
         if (!unfence(bucket)) {
             return;
         }
         boolean probeNow = reprobed.asMap().putIfAbsent(bucket, Boolean.TRUE) == null;
-        LOG.error("bucket {}: the upstream refused request {}'s If-Match although a read of the object then showed that"
-                + " ETag: another writer changed the object and back, or its conditions disagree with its reads"
+        LOG.error("bucket {}: the upstream refused request {}'s condition although a read of the object then showed that"
+                + " it held: another writer changed the object and back, or its conditions disagree with its reads"
                 + " (radosgw 16 with versioning); writes to this bucket are serialized by the lock only, not fenced,"
                 + " until it is probed again{}", bucket, requestId, probeNow ? ", which starts now" : "");
         if (probeNow) {

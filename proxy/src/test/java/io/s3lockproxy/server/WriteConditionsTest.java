@@ -525,31 +525,55 @@ class WriteConditionsTest {
         assertThat(proxy.storageProtection().get("bucket")).as("still fenced").containsEntry("writes", "atomic at commit");
     }
 
-    @Test
-    void anUpstreamWhoseConditionsDisagreeWithItsOwnReadsIsNoLongerFencedSoTheRetryLands() throws Exception {
+    /** Fenced mode and a bucket found atomic; a write of a new key is to be refused its If-None-Match: * although the key stays missing. */
+    private int startWithARefusalOfACreationOfAKeyStillMissing() throws Exception {
         int port = start("fenced");
         enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);
-        upstream.enqueue(notFound());                   // HEAD under the lock: no object (a delete marker, say)
-        upstream.enqueue(FakeUpstream.status(412));     // yet If-None-Match: * is refused (radosgw 16, suspended versioning)
+        upstream.enqueue(notFound());                   // HEAD under the lock: no object
+        upstream.enqueue(FakeUpstream.status(412));     // yet If-None-Match: * is refused
         upstream.enqueue(notFound());                   // the refusal checked: still no object
+        return port;
+    }
+
+    @Test
+    void anIfNoneMatchRefusedOnAKeyStillMissingProbesTheBucketAgainAndAnotherWritersCreateAndDeleteLeavesItFenced()
+            throws Exception {
+        int port = startWithARefusalOfACreationOfAKeyStillMissing();   // another writer created the key and deleted it
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);   // the probe at once
+        upstream.enqueue(notFound());
         upstream.enqueue(written("\"e1\""));
         try (TestClient client = new TestClient(port)) {
             assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!"not enforced".equals(proxy.storageProtection().get("bucket").get("writes"))
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            awaitProtection("writes", "atomic at commit");
             assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
         }
-        takeProbe(StorageProtection.Writes.ATOMIC);
-        assertThat(upstream.take().requestLine()).startsWith("HEAD ");
-        assertThat(upstream.take().header("if-none-match")).isEqualTo("*");
-        assertThat(upstream.take().requestLine()).as("the refusal checked").startsWith("HEAD ");
-        Received retry = upstream.take();
-        assertThat(retry.requestLine()).startsWith("PUT /bucket/counter.json ");
-        assertThat(retry.headers()).doesNotContainKeys("if-match", "if-none-match");
-        assertThat(proxy.storageProtection().get("bucket")).containsEntry("writes", "not enforced");
+        assertThat(methodsAndIfNoneMatch()).as("the retry is fenced again")
+                .containsExactly("HEAD -", "PUT *", "HEAD -", "HEAD -", "PUT *");
+    }
+
+    @Test
+    void anUpstreamThatRefusesIfNoneMatchOverADeleteMarkerIsUnfencedByTheSecondRefusalWithinTheMinuteSoTheNextRetryLands()
+            throws Exception {
+        int port = startWithARefusalOfACreationOfAKeyStillMissing();   // radosgw 16, suspended versioning, a delete marker
+        enqueueProbe(StorageProtection.Writes.ATOMIC, StorageProtection.Deletes.ENFORCED);   // the probe at once: fenced again
+        upstream.enqueue(notFound());
+        upstream.enqueue(FakeUpstream.status(412));     // refused again
+        upstream.enqueue(notFound());
+        upstream.enqueue(written("\"e1\""));
+        try (TestClient client = new TestClient(port)) {
+            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            takeProbe(StorageProtection.Writes.ATOMIC);
+            awaitProtection("writes", "atomic at commit");
+            assertThat(put(client, Map.of()).status()).as("the first retry, fenced and refused again").isEqualTo(503);
+            awaitProtection("writes", "not enforced");
+            assertThat(put(client, Map.of()).status()).as("the second retry").isEqualTo(200);
+        }
+        assertThat(methodsAndIfNoneMatch()).as("no probe within the minute; the second retry lands unfenced")
+                .containsExactly("HEAD -", "PUT *", "HEAD -", "HEAD -", "PUT *", "HEAD -", "PUT -");
+        assertThat(upstream.pollProbe(300)).as("no third probe").isNull();
     }
 
     /**
@@ -620,6 +644,16 @@ class WriteConditionsTest {
             Thread.sleep(10);
         }
         assertThat(proxy.storageProtection().get("bucket")).containsEntry(aspect, expected);
+    }
+
+    /** The requests the upstream got from here on, probes left out, as "METHOD If-None-Match" ("-" for none). */
+    private List<String> methodsAndIfNoneMatch() throws InterruptedException {
+        List<String> lines = new ArrayList<>();
+        for (Received r = upstream.poll(500); r != null; r = upstream.poll(500)) {
+            String condition = r.header("if-none-match");
+            lines.add(r.requestLine().split(" ")[0] + " " + (condition == null ? "-" : condition));
+        }
+        return lines;
     }
 
     /** The requests the upstream got from here on, probes left out, as "METHOD If-Match" ("-" for none). */
