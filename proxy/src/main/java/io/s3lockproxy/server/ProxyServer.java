@@ -98,6 +98,8 @@ public final class ProxyServer implements AutoCloseable {
     /** As {@link #start(ProxyConfig, LockService, RequestObserver)}, signing upstream requests with {@code resigner}. */
     static ProxyServer start(ProxyConfig config, LockService lockService, RequestObserver observer, Resigner resigner)
             throws InterruptedException {
+        // Not io_uring: its socket writes complete after the flush, so a locked write's commit check
+        // (the socket takes the last byte at once, or nothing is committed) would refuse every write.
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
