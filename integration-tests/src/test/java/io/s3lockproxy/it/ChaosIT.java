@@ -1,6 +1,7 @@
 package io.s3lockproxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -63,8 +63,8 @@ class ChaosIT {
     private static final int WRITERS = Integer.getInteger("it.chaos.writers", 3);
     private static final Long SEED = Long.getLong("it.chaos.seed");
     private static final Path SUMMARY = Path.of("target", "chaos-summary.txt");
-    /** For each run: load time, the last op's answer and heal, settle, and cluster start and stop. */
-    private static final long RUN_TIMEOUT_SECONDS = 240;
+    /** For each run beyond its load time: the last op's answer and heal, settle, and cluster start and stop. */
+    private static final Duration RUN_OVERHEAD = Duration.ofSeconds(215);
 
     enum Backend {
         S3PROXY_4_1_0("s3proxy-4.1.0"),
@@ -101,9 +101,8 @@ class ChaosIT {
 
     @ParameterizedTest(name = "{0} over {1}")
     @MethodSource("modesAndBackends")
-    @Timeout(value = RUN_TIMEOUT_SECONDS, unit = TimeUnit.SECONDS)
-    void acknowledgedWritesAreNeverLostAndRefusedWritesNeverLand(String mode, Backend backend) throws Exception {
-        ChaosRun.Result result = run(mode, mode, backend, true, LOAD);
+    void acknowledgedWritesAreNeverLostAndRefusedWritesNeverLand(String mode, Backend backend) {
+        ChaosRun.Result result = assertTimeoutPreemptively(LOAD.plus(RUN_OVERHEAD), () -> run(mode, mode, backend, true, LOAD));
         ChaosFindings findings = result.report().findings();
         String context = String.format("%s%n%s", result.report().summary(), result.report().details(10));
         assertThat(result.nemesisFailure()).as("the nemesis injected and healed every fault").isNull();
@@ -116,9 +115,9 @@ class ChaosIT {
 
     /** Local locks only: the instances do not exclude each other, the backend ignores If-Match, so updates are lost. */
     @Test
-    @Timeout(value = RUN_TIMEOUT_SECONDS, unit = TimeUnit.SECONDS)
-    void controlRunWithoutRedisLosesUpdatesAndTheCheckerSeesIt() throws Exception {
-        ChaosRun.Result result = run("serialize", "serialize-no-redis", Backend.S3PROXY_2_6_0, false, CONTROL_LOAD);
+    void controlRunWithoutRedisLosesUpdatesAndTheCheckerSeesIt() {
+        ChaosRun.Result result = assertTimeoutPreemptively(CONTROL_LOAD.plus(RUN_OVERHEAD),
+                () -> run("serialize", "serialize-no-redis", Backend.S3PROXY_2_6_0, false, CONTROL_LOAD));
         ChaosFindings findings = result.report().findings();
         assertThat(result.nemesisFailure()).as("the nemesis injected and healed every fault").isNull();
         assertThat(findings.lost().size() + findings.falseCondition().size())
