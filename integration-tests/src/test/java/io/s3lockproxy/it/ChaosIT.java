@@ -102,7 +102,8 @@ class ChaosIT {
     @ParameterizedTest(name = "{0} over {1}")
     @MethodSource("modesAndBackends")
     void acknowledgedWritesAreNeverLostAndRefusedWritesNeverLand(String mode, Backend backend) {
-        ChaosRun.Result result = assertTimeoutPreemptively(LOAD.plus(RUN_OVERHEAD), () -> run(mode, mode, backend, true, LOAD));
+        ChaosRun.Result result = assertTimeoutPreemptively(LOAD.plus(RUN_OVERHEAD),
+                () -> run(mode, mode, backend, true, LOAD));
         ChaosFindings findings = result.report().findings();
         String context = String.format("%s%n%s", result.report().summary(), result.report().details(10));
         assertThat(result.nemesisFailure()).as("the nemesis injected and healed every fault").isNull();

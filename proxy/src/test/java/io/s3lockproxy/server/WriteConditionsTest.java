@@ -535,6 +535,14 @@ class WriteConditionsTest {
         return port;
     }
 
+    /** The write of {@link #startWithARefusalOfACreationOfAKeyStillMissing}, the bucket's first probe and the one it starts. */
+    private void refusedThenFencedAgainByTheProbe(TestClient client) throws Exception {
+        assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        takeProbe(StorageProtection.Writes.ATOMIC);
+        awaitProtection("writes", "atomic at commit");
+    }
+
     @Test
     void anIfNoneMatchRefusedOnAKeyStillMissingProbesTheBucketAgainAndAnotherWritersCreateAndDeleteLeavesItFenced()
             throws Exception {
@@ -543,10 +551,7 @@ class WriteConditionsTest {
         upstream.enqueue(notFound());
         upstream.enqueue(written("\"e1\""));
         try (TestClient client = new TestClient(port)) {
-            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
-            takeProbe(StorageProtection.Writes.ATOMIC);
-            takeProbe(StorageProtection.Writes.ATOMIC);
-            awaitProtection("writes", "atomic at commit");
+            refusedThenFencedAgainByTheProbe(client);
             assertThat(put(client, Map.of()).status()).as("the retry").isEqualTo(200);
         }
         assertThat(methodsAndIfNoneMatch()).as("the retry is fenced again")
@@ -563,10 +568,7 @@ class WriteConditionsTest {
         upstream.enqueue(notFound());
         upstream.enqueue(written("\"e1\""));
         try (TestClient client = new TestClient(port)) {
-            assertThat(put(client, Map.of()).status()).as("nothing was written: retryable").isEqualTo(503);
-            takeProbe(StorageProtection.Writes.ATOMIC);
-            takeProbe(StorageProtection.Writes.ATOMIC);
-            awaitProtection("writes", "atomic at commit");
+            refusedThenFencedAgainByTheProbe(client);
             assertThat(put(client, Map.of()).status()).as("the first retry, fenced and refused again").isEqualTo(503);
             awaitProtection("writes", "not enforced");
             assertThat(put(client, Map.of()).status()).as("the second retry").isEqualTo(200);
