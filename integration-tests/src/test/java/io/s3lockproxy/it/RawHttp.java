@@ -1,5 +1,6 @@
 package io.s3lockproxy.it;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -38,14 +39,24 @@ public final class RawHttp {
     }
 
     public static Response send(String method, URI uri, Map<String, List<String>> headers, byte[] body) {
+        return sendWith(method, uri, headers, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /** Sends {@code body} with {@code Transfer-Encoding: chunked} and no Content-Length, as a stream of unknown length goes. */
+    public static Response sendChunked(String method, URI uri, Map<String, List<String>> headers, byte[] body) {
+        return sendWith(method, uri, headers, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+    }
+
+    private static Response sendWith(String method, URI uri, Map<String, List<String>> headers,
+                                     HttpRequest.BodyPublisher body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
         headers.forEach((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                 values.forEach(v -> builder.header(name, v));
             }
         });
-        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body));
+        builder.method(method, body);
         try {
             HttpResponse<byte[]> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(response.statusCode(), response.headers().map(), response.body());

@@ -34,7 +34,7 @@ final class BodyRelay {
      */
     ByteBuf next(ByteBuf raw) {
         ByteBuf decoded = verifier.feed(raw);
-        if (verifier.decodedLength() > plan.contentLength()) {
+        if (plan.lengthKnown() && verifier.decodedLength() > plan.contentLength()) {
             decoded.release();
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The body is longer than its declared length.");
         }
@@ -51,7 +51,7 @@ final class BodyRelay {
     /** Runs the final checks and returns everything still to send (never null, possibly empty). */
     ByteBuf finish() {
         verifier.finish();
-        if (verifier.decodedLength() != plan.contentLength()) {
+        if (plan.lengthKnown() && verifier.decodedLength() != plan.contentLength()) {
             throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY);
         }
         CompositeByteBuf rest = alloc.compositeBuffer();

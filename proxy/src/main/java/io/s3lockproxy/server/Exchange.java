@@ -294,7 +294,7 @@ final class Exchange implements ResponseListener {
             return;
         }
         boolean streamed = deleteObjects == null && admitted.plan().verifier() != null
-                && HttpUtil.getContentLength(signed, 0L) > 0;
+                && (!bodyPlan.lengthKnown() || HttpUtil.getContentLength(signed, 0L) > 0);
         if (deleteObjects == null && admitted.plan().verifier() != null) {
             AwsChunkedEncoder encoder = bodyPlan.kind() == BodyPlan.Kind.CHUNKED_TRAILER
                     ? new AwsChunkedEncoder(BodyPlan.UPSTREAM_CHUNK_SIZE) : null;
@@ -319,8 +319,9 @@ final class Exchange implements ResponseListener {
             }
             to(State.SENDING_BODY);
             if (streamed) {
-                // The upstream commits nothing before it has the declared length: the head may go
-                // before the end, in one write with the first body bytes (or with the end itself).
+                // The upstream commits nothing before it has the declared length (or the final empty
+                // chunk): the head may go before the end, in one write with the first body bytes (or
+                // with the end itself).
                 unsentHead = signed;
                 upstream.read();
             } else {

@@ -52,16 +52,20 @@ final class RequestPlanner {
             if (mode.awsChunked()) {
                 decodedLength = decodedLength(request);
                 trailerName = mode.trailer() ? lower(request.headers().get("x-amz-trailer")) : null;
-            } else if (chunkedTransfer) {
+            } else if (chunkedTransfer && bodyless) {
                 throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
             } else {
-                decodedLength = contentLength;
+                decodedLength = chunkedTransfer ? -1 : contentLength;
             }
-            // An anonymous request goes up unsigned, so never as aws-chunked, which only a signer frames. An
-            // empty payload goes up as Content-Length 0 (its checksum trailer checked here): then the
-            // request head is its end, sent whole at the commit point.
-            boolean plain = verified.anonymous() || decodedLength == 0;
-            body = BodyPlan.choose(decodedLength, plain ? null : trailerName, forwarding);
+            if (decodedLength < 0) {
+                body = BodyPlan.HTTP_CHUNKED;
+            } else {
+                // An anonymous request goes up unsigned, so never as aws-chunked, which only a signer frames.
+                // An empty payload goes up as Content-Length 0 (its checksum trailer checked here): then the
+                // request head is its end, sent whole at the commit point.
+                boolean plain = verified.anonymous() || decodedLength == 0;
+                body = BodyPlan.choose(decodedLength, plain ? null : trailerName, forwarding);
+            }
             verifier = BodyVerifiers.create(verified, request.headers());
         } else if (request.method().equals("PUT") && request.key() != null && contentLength < 0) {
             throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);

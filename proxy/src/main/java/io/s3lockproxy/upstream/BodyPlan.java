@@ -6,7 +6,7 @@ import io.s3lockproxy.config.PayloadForwarding;
  * How one request's body goes upstream.
  *
  * @param kind           what bytes are sent
- * @param contentLength  the decoded payload length (what the object will hold)
+ * @param contentLength  the decoded payload length (what the object will hold); -1 for {@link Kind#HTTP_CHUNKED}
  * @param trailerName    the checksum trailer re-sent upstream ({@code x-amz-checksum-crc32} …), or null
  */
 public record BodyPlan(Kind kind, long contentLength, String trailerName) {
@@ -18,7 +18,14 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
         /** The decoded payload with {@code UNSIGNED-PAYLOAD} and its exact length. */
         UNSIGNED,
         /** The decoded payload re-framed as unsigned aws-chunked with the client's checksum as trailer. */
-        CHUNKED_TRAILER
+        CHUNKED_TRAILER,
+        /**
+         * A payload of unknown length, as the client sent it ({@code Transfer-Encoding: chunked}
+         * without aws-chunked): relayed with {@code UNSIGNED-PAYLOAD} in HTTP chunks, whose final
+         * empty chunk is the end the upstream commits on. Whether it takes such a body is the
+         * upstream's to say (AWS S3 answers 501 NotImplemented, radosgw and S3Proxy store it).
+         */
+        HTTP_CHUNKED
     }
 
     /** The chunk size of the unsigned aws-chunked framing sent upstream (128 KiB, as the AWS SDKs send). */
@@ -26,6 +33,9 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
 
     /** A request without a body. */
     public static final BodyPlan NONE = new BodyPlan(Kind.NONE, 0, null);
+
+    /** A body of unknown length, relayed in HTTP chunks. */
+    public static final BodyPlan HTTP_CHUNKED = new BodyPlan(Kind.HTTP_CHUNKED, -1, null);
 
     /**
      * Returns the plan for a body of {@code decodedLength} payload bytes whose client sent the
@@ -47,6 +57,11 @@ public record BodyPlan(Kind kind, long contentLength, String trailerName) {
             case "sha256" -> 44;
             default -> throw new IllegalArgumentException("unsupported checksum trailer " + trailerName);
         };
+    }
+
+    /** Returns whether the length of the payload is known before it is sent. */
+    public boolean lengthKnown() {
+        return kind != Kind.HTTP_CHUNKED;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.s3lockproxy.upstream;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
@@ -92,7 +93,7 @@ public final class Resigner {
     }
 
     /**
-     * The head with the request's headers, Host and (for a body) Content-Length; nothing signed yet.
+     * The head with the request's headers, Host and (for a body) its framing; nothing signed yet.
      * Its headers are not validated again: the client's passed the HTTP decoder, the rest are the proxy's.
      */
     private HttpRequest head(UpstreamRequest request, String path, String query) {
@@ -101,7 +102,9 @@ public final class Resigner {
         HttpHeaders h = out.headers();
         h.set(HttpHeaderNames.HOST, hostHeader(request.bucket()));
         h.add(request.headers());
-        if (request.body().kind() != BodyPlan.Kind.NONE) {
+        if (request.body().kind() == BodyPlan.Kind.HTTP_CHUNKED) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (request.body().kind() != BodyPlan.Kind.NONE) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, request.body().contentLength());
         }
         return out;

@@ -293,6 +293,10 @@ final class FakeUpstream implements AutoCloseable {
                 ByteArrayOutputStream body = new ByteArrayOutputStream();
                 byte[] buf = new byte[16 * 1024];
                 boolean complete = true;
+                if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                    declared = -1;
+                    complete = readChunked(in, body);
+                }
                 while (body.size() < declared) {
                     int n;
                     try {
@@ -323,8 +327,42 @@ final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    private static List<String> readHead(InputStream in) throws IOException {
-        List<String> lines = new ArrayList<>();
+    /** Reads an HTTP/1.1 chunked body into {@code body}; returns false when the connection ended before its last chunk. */
+    private static boolean readChunked(InputStream in, ByteArrayOutputStream body) {
+        try {
+            return readChunks(in, body);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean readChunks(InputStream in, ByteArrayOutputStream body) throws IOException {
+        while (true) {
+            String sizeLine = readLine(in);
+            if (sizeLine == null) {
+                return false;
+            }
+            int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
+            if (size == 0) {
+                String trailer;
+                do {
+                    trailer = readLine(in);
+                    if (trailer == null) {
+                        return false;
+                    }
+                } while (!trailer.isEmpty());
+                return true;
+            }
+            byte[] data = in.readNBytes(size);
+            body.write(data);
+            if (data.length < size || !"".equals(readLine(in))) {
+                return false;
+            }
+        }
+    }
+
+    /** One CRLF-terminated line without its CRLF, or null at the end of the stream. */
+    private static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         int prev = -1;
         while (true) {
@@ -332,17 +370,26 @@ final class FakeUpstream implements AutoCloseable {
             if (c < 0) {
                 return null;
             }
-            if (c == '\n' && prev == '\r') {
+            if (prev == '\r' && c == '\n') {
                 line.setLength(line.length() - 1);
-                if (line.length() == 0) {
-                    return lines;
-                }
-                lines.add(line.toString());
-                line.setLength(0);
-            } else {
-                line.append((char) c);
+                return line.toString();
             }
+            line.append((char) c);
             prev = c;
+        }
+    }
+
+    private static List<String> readHead(InputStream in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            String line = readLine(in);
+            if (line == null) {
+                return null;
+            }
+            if (line.isEmpty()) {
+                return lines;
+            }
+            lines.add(line);
         }
     }
 

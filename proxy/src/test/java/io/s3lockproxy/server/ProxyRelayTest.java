@@ -160,15 +160,100 @@ class ProxyRelayTest {
         assertThat(upstream.connections()).isZero();
     }
 
+    /** Sends {@code body} as HTTP/1.1 chunks of at most {@code chunk} bytes, then the final empty chunk if {@code end}. */
+    private static void sendChunked(TestClient client, byte[] body, int chunk, boolean end) throws IOException {
+        for (int at = 0; at < body.length; at += chunk) {
+            int n = Math.min(chunk, body.length - at);
+            client.send((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.send(Arrays.copyOfRange(body, at, at + n));
+            client.send("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        if (end) {
+            client.send("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
     @Test
-    void chunkedPutWithoutLengthIs411AndNeverReachesTheUpstream() throws Exception {
+    void chunkedPutWithoutLengthIsRelayedInChunksWhoseEndTheUpstreamGetsLast() throws Exception {
         int port = start();
-        byte[] body = bytes(10, 2);
+        upstream.enqueue(FakeUpstream.ok());
+        byte[] body = bytes(300_000, 2);
         try (TestClient client = new TestClient(port)) {
             client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), body, Map.of()));
-            client.send("a\r\n".getBytes(StandardCharsets.US_ASCII));
-            client.send(body);
-            client.send("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            sendChunked(client, body, 70_000, true);
+            Response r = client.read(false);
+            assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+        }
+        Received got = upstream.take();
+        assertThat(got.header("transfer-encoding")).isEqualTo("chunked");
+        assertThat(got.headers()).doesNotContainKey("content-length");
+        assertThat(got.header("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+        assertThat(got.complete()).isTrue();
+        assertThat(got.body()).isEqualTo(body);
+    }
+
+    @Test
+    void chunkedPutWhoseBodyFailsItsHashNeverSendsTheFinalChunk() throws Exception {
+        int port = start();
+        int size = 400_000;
+        byte[] signedFor = bytes(size, 3);
+        byte[] sent = signedFor.clone();
+        sent[size - 1] ^= 1;
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), signedFor,
+                    Map.of()));
+            sendChunked(client, sent, 64 * 1024, true);
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("<Code>XAmzContentSHA256Mismatch</Code>");
+        }
+        Received got = upstream.take();
+        assertThat(got).isNotNull();
+        assertThat(got.complete()).isFalse();
+        assertThat(got.body().length).isLessThan(size);
+        assertThat(got.body()).isEqualTo(Arrays.copyOf(sent, got.body().length));
+    }
+
+    @Test
+    void chunkedPutWhoseClientVanishesBeforeTheFinalChunkNeverCompletesUpstream() throws Exception {
+        int port = start();
+        byte[] body = bytes(300_000, 5);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), body, Map.of()));
+            sendChunked(client, body, 100_000, false);
+            assertThat(upstream.takeHead()).startsWith("PUT /bucket/key");
+        }
+        Received got = upstream.take();
+        assertThat(got).isNotNull();
+        assertThat(got.complete()).isFalse();
+    }
+
+    @Test
+    void anUpstreamThatDoesNotTakeChunkedBodiesHasItsRefusalRelayed() throws Exception {
+        int port = start();
+        upstream.enqueue(new FakeUpstream.AnswerBeforeBody(501, "NotImplemented"));
+        byte[] body = bytes(200_000, 6);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), body, Map.of()));
+            try {
+                sendChunked(client, body, 50_000, true);
+            } catch (IOException e) {
+                // the proxy closed after answering: the answer is still there to read
+            }
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(501);
+            assertThat(r.bodyText()).contains("<Code>NotImplemented</Code>");
+        }
+        assertThat(upstream.take().header("transfer-encoding")).isEqualTo("chunked");
+    }
+
+    @Test
+    void chunkedGetIs411AndNeverReachesTheUpstream() throws Exception {
+        int port = start();
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("GET", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), new byte[0],
+                    Map.of()));
+            client.send("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             Response r = client.read(false);
             assertThat(r.status()).isEqualTo(411);
             assertThat(r.bodyText()).contains("<Code>MissingContentLength</Code>");
