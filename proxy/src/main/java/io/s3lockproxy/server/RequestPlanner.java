@@ -1,5 +1,6 @@
 package io.s3lockproxy.server;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -54,6 +55,10 @@ final class RequestPlanner {
                 trailerName = mode.trailer() ? lower(request.headers().get("x-amz-trailer")) : null;
             } else if (chunkedTransfer && bodyless) {
                 throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
+            } else if (chunkedTransfer && !onlyChunked(head)) {
+                // A transfer coding on top of chunked (gzip, chunked) would have to be undone here.
+                throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, S3ErrorCode.NOT_IMPLEMENTED.defaultMessage(),
+                        Map.of("Header", "Transfer-Encoding"));
             } else {
                 decodedLength = chunkedTransfer ? -1 : contentLength;
             }
@@ -137,6 +142,12 @@ final class RequestPlanner {
         } catch (NumberFormatException e) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-decoded-content-length is not a valid length.");
         }
+    }
+
+    /** Whether the request's only transfer coding is chunked. */
+    private static boolean onlyChunked(HttpRequest head) {
+        List<String> codings = head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        return codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked");
     }
 
     private static String lower(String s) {

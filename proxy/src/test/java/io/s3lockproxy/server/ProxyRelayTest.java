@@ -248,6 +248,21 @@ class ProxyRelayTest {
     }
 
     @Test
+    void aTransferCodingOtherThanChunkedAloneIs501AndNeverReachesTheUpstream() throws Exception {
+        int port = start();
+        byte[] body = bytes(1000, 7);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "gzip, chunked"), body,
+                    Map.of()));
+            sendChunked(client, body, 500, true);
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(501);
+            assertThat(r.bodyText()).contains("<Code>NotImplemented</Code>").contains("<Header>Transfer-Encoding</Header>");
+        }
+        assertThat(upstream.connections()).isZero();
+    }
+
+    @Test
     void chunkedGetIs411AndNeverReachesTheUpstream() throws Exception {
         int port = start();
         try (TestClient client = new TestClient(port)) {
