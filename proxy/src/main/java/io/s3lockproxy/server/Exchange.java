@@ -375,6 +375,10 @@ final class Exchange implements ResponseListener {
         tally.received(content.content().readableBytes());
         try {
             boolean last = content instanceof LastHttpContent;
+            if (content.decoderResult().isFailure()) {
+                brokenBody();
+                return;
+            }
             switch (state) {
                 case COLLECTING_KEYS -> {
                     if (formUpload != null) {
@@ -397,6 +401,22 @@ final class Exchange implements ResponseListener {
         } finally {
             content.release();
         }
+    }
+
+    /**
+     * The client's chunked framing broke mid-body: the decoder ends the body there and drops the
+     * rest of the connection. Whatever came before may pass every check (an unsigned payload, or a
+     * hash signed for just those bytes), so nothing is committed and the connection closes. (A
+     * body not being relayed, e.g. after an early upstream answer, only ends the connection.)
+     */
+    private void brokenBody() {
+        clientBodyComplete = true;
+        closeClientAfterResponse = true;
+        if (state != State.SENDING_BODY && state != State.COLLECTING_KEYS) {
+            return;
+        }
+        fail(new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The request body's chunked framing is malformed;"
+                + " nothing was written."), WriteAdmission.Outcome.NOT_SENT);
     }
 
     private void collect(HttpContent content, boolean last) {

@@ -263,6 +263,26 @@ class ProxyRelayTest {
     }
 
     @Test
+    void aMalformedChunkEndsTheWriteUnsentEvenWhenWhatCameBeforeItMatchesTheSignedHash() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.ok());
+        byte[] before = bytes(100_000, 8);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), before,
+                    Map.of()));
+            sendChunked(client, before, 50_000, false);
+            client.send("zz\r\nnot a chunk\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("<Code>IncompleteBody</Code>");
+            assertThat(r.header("connection")).isEqualTo("close");
+        }
+        Received got = upstream.take();
+        assertThat(got).isNotNull();
+        assertThat(got.complete()).as("the upstream must never get the final chunk").isFalse();
+    }
+
+    @Test
     void chunkedGetIs411AndNeverReachesTheUpstream() throws Exception {
         int port = start();
         try (TestClient client = new TestClient(port)) {
