@@ -175,6 +175,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                // The response's chunked framing broke: its end is unknown and the decoder drops the
+                // rest of the connection, so the response fails rather than ends, and the connection goes.
+                Throwable cause = content.decoderResult().cause();
+                content.release();
+                fail(ctx, UpstreamError.RESET_CONNECTION, cause);
+                return;
+            }
             if (msg instanceof LastHttpContent) {
                 listener = null;
             }

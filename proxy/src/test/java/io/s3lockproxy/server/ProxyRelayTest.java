@@ -283,6 +283,25 @@ class ProxyRelayTest {
     }
 
     @Test
+    void aResponseWhoseChunkedFramingBreaksCutsTheClientOffAndItsConnectionIsNotReused() throws Exception {
+        int port = start();
+        upstream.enqueue(FakeUpstream.full(200, Map.of("Transfer-Encoding", "chunked"),
+                "5\r\nhello\r\nzz\r\n".getBytes(StandardCharsets.US_ASCII)));
+        upstream.enqueue(FakeUpstream.ok());
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("GET", "/bucket/key", Map.of(), new byte[0], Map.of()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.read(false))
+                    .as("a broken response must not reach the client as a whole one")
+                    .isInstanceOf(Exception.class);
+        }
+        try (TestClient client = new TestClient(port)) {
+            Response next = client.exchange("GET", "/bucket/key", new byte[0]);
+            assertThat(next.status()).isEqualTo(200);
+        }
+        assertThat(upstream.connections()).as("the broken connection was not reused").isEqualTo(2);
+    }
+
+    @Test
     void chunkedGetIs411AndNeverReachesTheUpstream() throws Exception {
         int port = start();
         try (TestClient client = new TestClient(port)) {
