@@ -193,6 +193,22 @@ class ProxyRelayTest {
     }
 
     @Test
+    void aPutWithBothContentLengthAndChunkedIs400AndNeverReachesTheUpstream() throws Exception {
+        int port = start();
+        byte[] body = bytes(5_000, 9);
+        try (TestClient client = new TestClient(port)) {
+            client.send(client.signedHead("PUT", "/bucket/key", Map.of("Transfer-Encoding", "chunked"), body,
+                    Map.of("Content-Length", "7")));
+            sendChunked(client, body, 2_000, true);
+            Response r = client.read(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("<Code>InvalidRequest</Code>");
+            assertThat(r.header("connection")).isEqualTo("close");
+        }
+        assertThat(upstream.connections()).isZero();
+    }
+
+    @Test
     void chunkedPutWhoseBodyFailsItsHashNeverSendsTheFinalChunk() throws Exception {
         int port = start();
         int size = 400_000;
